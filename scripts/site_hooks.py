@@ -1,0 +1,197 @@
+"""MkDocs hooks: the glue between the data, the notebooks and the Material theme.
+
+- on_config: validate the catalogue and expand the "@catalogue" nav entry into the five parts;
+  point mkdocs-jupyter at our lean notebook template (overrides/nbconvert).
+- on_files: bring notebooks/<topic>.ipynb in as <part>/<topic>/notebook.ipynb, generate the
+  part index pages and the Results page, and add KaTeX, Mermaid and highlight.js from
+  node_modules so no page ever loads a script or font from another host.
+- on_page_markdown / on_page_content: fill generated blocks; give notebook pages their header.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, Files
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from scripts import catalogue as catalogue_mod  # noqa: E402
+from scripts import notebook_records as records  # noqa: E402
+from scripts import site_pages  # noqa: E402
+
+NAV_MARKER = "@catalogue"
+BLOCK_MARKER = re.compile(r"<!--\s*generated:([a-z-]+)\s*-->")
+NBCONVERT_TEMPLATES = ROOT / "overrides" / "nbconvert"
+NODE_MODULES = ROOT / "node_modules"
+# (source under node_modules, destination under assets/vendor): only what pages load.
+VENDOR = [
+    ("katex/dist/katex.min.js", "katex/katex.min.js"),
+    ("katex/dist/katex.min.css", "katex/katex.min.css"),
+    ("katex/dist/contrib/auto-render.min.js", "katex/auto-render.min.js"),
+    ("katex/dist/fonts/*.woff2", "katex/fonts/"),
+    ("@highlightjs/cdn-assets/es/core.min.js", "highlight/core.min.js"),
+    ("@highlightjs/cdn-assets/es/languages/python.min.js", "highlight/python.min.js"),
+    ("mermaid/dist/mermaid.esm.min.mjs", "mermaid/mermaid.esm.min.mjs"),
+    ("mermaid/dist/chunks/mermaid.esm.min/*.mjs", "mermaid/chunks/mermaid.esm.min/"),
+]
+
+_state: dict = {}
+
+
+def on_config(config):
+    try:
+        cat = catalogue_mod.load()
+    except catalogue_mod.CatalogueError as err:
+        raise PluginError(f"catalogue: {err}") from err
+    docs_dir = Path(config["docs_dir"])
+    notebooks = {p.stem for p in records.all_notebooks()}
+    unknown = sorted(notebooks - {t.id for t in cat.topics})
+    if unknown:
+        raise PluginError(f"notebooks/{unknown[0]}.ipynb: no topic with id '{unknown[0]}' in data/catalogue.yaml")
+    written = site_pages.written_topic_pages(docs_dir, cat)
+    _state.update(catalogue=cat, notebooks=notebooks, written=written)
+
+    nav = config["nav"] or []
+    if NAV_MARKER in nav:
+        i = nav.index(NAV_MARKER)
+        nav[i:i + 1] = [_part_nav(part, written, notebooks) for part in cat.parts]
+    _use_lean_notebook_template(config)
+    return config
+
+
+def _part_nav(part, written: set[str], notebooks: set[str]) -> dict:
+    entries: list = [f"{part.id}/index.md"]
+    for topic in part.topics:
+        children = [p for p in [site_pages.topic_page(topic)] if p in written]
+        if topic.id in notebooks:
+            children.append({"Notebook": site_pages.notebook_page(topic)})
+        if children:
+            entries.append({topic.title: children if len(children) > 1 else children[0]})
+    return {part.title: entries}
+
+
+def _use_lean_notebook_template(config) -> None:
+    from mkdocs_jupyter.config import settings
+
+    settings.templates_dir = str(NBCONVERT_TEMPLATES)
+    # mkdocs-jupyter's cache key ignores the template, so key the cache folder on it.
+    digest = hashlib.sha256()
+    for f in sorted(NBCONVERT_TEMPLATES.rglob("*")):
+        if f.is_file():
+            digest.update(f.read_bytes())
+    plugin = config["plugins"].get("mkdocs-jupyter")
+    if plugin is not None:
+        plugin.config["cache_dir"] = str(Path(plugin.config["cache_dir"]) / digest.hexdigest()[:12])
+
+
+@event_priority(50)  # before mkdocs-jupyter wraps the .ipynb files
+def on_files(files: Files, config) -> Files:
+    cat = _state["catalogue"]
+    for topic in cat.topics:
+        if topic.id in _state["notebooks"]:
+            files.append(File.generated(config, site_pages.notebook_page(topic),
+                                        abs_src_path=str(records.NOTEBOOKS / f"{topic.id}.ipynb")))
+    for part in cat.parts:
+        files.append(File.generated(config, f"{part.id}/index.md",
+                                    content=site_pages.part_index(part, cat, _state["written"], _state["notebooks"])))
+    rows = records.load_results()
+    files.append(File.generated(config, "results.md",
+                                content=site_pages.results_page(rows, cat, _state["notebooks"])))
+    for src, dest in _vendor_files():
+        files.append(File.generated(config, f"assets/vendor/{dest}", abs_src_path=str(src)))
+    return files
+
+
+def on_nav(nav, config, files):
+    """mkdocs-jupyter wraps each notebook File in a NotebookFile that loses the source path of
+    a generated File (ours point into notebooks/); hand it back before pages are read."""
+    for f in files:
+        inner = getattr(f, "file", None)
+        if isinstance(inner, File) and f.abs_src_path is None and inner.abs_src_path:
+            f.abs_src_path = inner.abs_src_path
+    return nav
+
+
+def _vendor_files() -> list[tuple[Path, str]]:
+    found = []
+    for pattern, dest in VENDOR:
+        matches = sorted(NODE_MODULES.glob(pattern))
+        if not matches:
+            raise PluginError(f"node_modules/{pattern} not found: run `make assets` to install the site's "
+                              "KaTeX, Mermaid and highlight.js (npm packages pinned in package.json)")
+        for m in matches:
+            found.append((m, dest + m.name if dest.endswith("/") else dest))
+    return found
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    def fill(match: re.Match) -> str:
+        name = match.group(1)
+        if name == "constraints":
+            return site_pages.constraints_table(_state["catalogue"])
+        raise PluginError(f"{page.file.src_uri}: unknown generated block '{name}'")
+
+    return BLOCK_MARKER.sub(fill, markdown)
+
+
+def on_pre_page(page, config, files):
+    """Point "edit this page" at the real source: the notebook file or the catalogue."""
+    repo = (config.get("repo_url") or "").rstrip("/")
+    if not repo:
+        return page
+    if page.file.src_uri.endswith(".ipynb"):
+        page.edit_url = f"{repo}/blob/main/notebooks/{Path(page.file.abs_src_path).name}"
+    elif page.file.generated_by:
+        page.edit_url = f"{repo}/blob/main/data/{'results.json' if page.file.src_uri == 'results.md' else 'catalogue.yaml'}"
+    return page
+
+
+STYLE_TAIL = re.compile(r"\s*<style>.*?</style>\s*$", re.DOTALL)
+
+
+def on_page_content(content: str, page, config, files) -> str:
+    if not page.file.src_uri.endswith(".ipynb"):
+        return content
+    # mkdocs-jupyter appends the Pygments CSS after the template's output; the site has its own.
+    content = STYLE_TAIL.sub("", content)
+    # The nav calls it "Notebook" (under its topic); the browser tab should say whose.
+    topic = _state["catalogue"].topic(Path(page.file.abs_src_path).stem)
+    page.meta["title"] = f"Notebook: {topic.title}"
+    header = notebook_header(Path(page.file.abs_src_path), config)
+    # between the cell that holds the notebook's title and the next cell, else at the top
+    title = content.find("</h1>")
+    after = content.find('<div class="jp-Cell ', title) if title != -1 else -1
+    if after == -1:
+        return header + content
+    return content[:after] + header + content[after:]
+
+
+def notebook_header(path: Path, config) -> str:
+    """Executed at <scale> on <device> in <time> on <date>; download; open in Colab."""
+    nb = records.read(path)
+    run = records.execution(nb)
+    if run is None:
+        said = "Not executed yet: this page shows the notebook without outputs."
+    else:
+        said = (f"Executed at <strong>{html.escape(str(run['scale']))}</strong> scale on "
+                f"<strong>{html.escape(str(run['device']))}</strong> in "
+                f"{site_pages._duration(run['seconds'])} on {html.escape(str(run['date']))} "
+                f"(PyTorch {html.escape(str(run.get('torch', '?')))}).")
+        if records.is_stale(nb):
+            said += " <em>Its code changed since: the outputs may not match it.</em>"
+    links = [f'<a href="{path.name}" download>Download the .ipynb</a>']
+    repo = urlsplit(config.get("repo_url") or "")
+    if repo.netloc == "github.com":
+        colab = f"https://colab.research.google.com/github{repo.path.rstrip('/')}/blob/main/notebooks/{path.name}"
+        links.append(f'<a href="{colab}" rel="noopener">Open in Colab</a>')
+    return (f'<div class="nb-header" data-search-exclude><p>{said}</p>'
+            f'<p>{" · ".join(links)}</p></div>\n')

@@ -1,0 +1,116 @@
+"""Markdown for the pages and blocks generated from data (never written by hand).
+
+- one index page per part (its topics and their papers), from data/catalogue.yaml;
+- the Results page, from data/results.json (gathered from the executed notebooks);
+- the home page's "seven constraints at a glance" table.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from scripts.catalogue import Catalogue, Part, Topic
+
+VERDICT_ICONS = {"reproduced": "✅ reproduced", "partly": "🟡 partly", "not reproduced": "❌ not reproduced"}
+
+
+def topic_page(topic: Topic) -> str:
+    return f"{topic.src_dir}/index.md"
+
+
+def notebook_page(topic: Topic) -> str:
+    return f"{topic.src_dir}/notebook.ipynb"
+
+
+def authors_short(authors: tuple[str, ...]) -> str:
+    surnames = [a.split()[-1] for a in authors]
+    if len(surnames) > 3:
+        return f"{surnames[0]} et al."
+    return ", ".join(surnames[:-1]) + (" & " if len(surnames) > 1 else "") + surnames[-1]
+
+
+def part_index(part: Part, cat: Catalogue, written: set[str], notebooks: set[str]) -> str:
+    """A part's landing page: every topic with its papers; links only to pages that exist."""
+    titles = {c.id: c.title for c in cat.constraints}
+    lines = [f"# {part.title}", "",
+             f"{len(part.topics)} topics and {sum(len(t.papers) for t in part.topics)} papers in this part, "
+             "in the order the site reads them.", ""]
+    for topic in part.topics:
+        page = topic_page(topic)
+        heading = f"[{topic.title}]({topic.id}/index.md)" if page in written else topic.title
+        lines += [f"## {heading}", ""]
+        if topic.id in notebooks:
+            lines += [f"[:material-notebook-outline: Notebook]({topic.id}/notebook.ipynb)", ""]
+        lines += ["| Year | Paper | Authors | Constraints raised |", "|---|---|---|---|"]
+        for paper in topic.papers:
+            raised = ", ".join(titles[c] for c in paper.constraints)
+            lines.append(f"| {paper.year} | [{paper.title}]({paper.link}) | {authors_short(paper.authors)} | {raised} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def constraints_table(cat: Catalogue) -> str:
+    counts = {c.id: 0 for c in cat.constraints}
+    for paper in cat.papers:
+        for c in paper.constraints:
+            counts[c] += 1
+    lines = ["| Constraint | In one line | Papers on this site that raised it |", "|---|---|---|"]
+    for c in cat.constraints:
+        lines.append(f"| **{c.title}** | {c.summary} | {counts[c.id]} |")
+    return "\n".join(lines)
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def _duration(seconds) -> str:
+    if seconds is None:
+        return "—"
+    seconds = float(seconds)
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def results_page(rows: list[dict], cat: Catalogue, notebooks: set[str]) -> str:
+    order = {t.id: i for i, t in enumerate(cat.topics)}
+    rows = sorted(rows, key=lambda r: order.get(r["notebook"], len(order)))
+    tally = {v: sum(r.get("verdict") == v for r in rows) for v in VERDICT_ICONS}
+    lines = [
+        "# Results",
+        "",
+        "Every notebook on this site tests one claim of its paper at toy scale on real data and "
+        "reports its headline number here. The table is generated from the executed notebooks "
+        "(`data/results.json`, written by `scripts/execute_notebooks.py`); nothing in it is typed "
+        "by hand. A claim that did not reproduce at our scale is listed as such.",
+        "",
+        f"**{len(rows)}** result(s): " + ", ".join(f"{n} {VERDICT_ICONS[v]}" for v, n in tally.items()) + ".",
+        "",
+        "| Notebook | Claim | Metric | Reference | Ours | Verdict | Scale | Device | Run time |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        nb = r["notebook"]
+        try:
+            topic = cat.topic(nb)
+            link = f"[{topic.title}]({notebook_page(topic)})" if nb in notebooks else topic.title
+        except KeyError:
+            link = nb
+        ref = _fmt(r.get("reference"))
+        if r.get("reference_source"):
+            ref += f"<br><small>{r['reference_source']}</small>"
+        lines.append(
+            f"| {link} | {r.get('claim', '')} | {r.get('metric', '')} | {ref} | **{_fmt(r.get('ours'))}** | "
+            f"{VERDICT_ICONS.get(r.get('verdict'), r.get('verdict'))} | {r.get('scale') or '—'} | "
+            f"{r.get('device') or '—'} | {_duration(r.get('seconds'))} |")
+    if not rows:
+        lines.append("| — | No notebook has reported a result yet. | | | | | | | |")
+    lines += ["", "Scales: `smoke` proves the code runs; `cpu` is a two-core laptop run of a few minutes; "
+              "`gpu` is the full run on one GPU. Each notebook page says which scale produced its outputs."]
+    return "\n".join(lines) + "\n"
+
+
+def written_topic_pages(docs_dir: Path, cat: Catalogue) -> set[str]:
+    return {topic_page(t) for t in cat.topics if (docs_dir / topic_page(t)).exists()}

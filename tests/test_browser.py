@@ -1,0 +1,139 @@
+"""Headless Chromium against the built site served on localhost."""
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+
+playwright_sync = pytest.importorskip("playwright.sync_api", reason="make test installs playwright")
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                  "--disable-background-networking", "--disable-component-update"]
+
+
+def chromium_path() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        if path := shutil.which(name):
+            return path
+    pytest.fail("no Chromium found: `make test` installs it with apt-get (package chromium)")
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(site):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_sync.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page that records every request it makes, to check none leaves localhost."""
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.requests = []
+    pg.on("request", lambda req: pg.requests.append(req.url))
+    yield pg
+    context.close()
+
+
+def assert_only_localhost(page):
+    foreign = [u for u in page.requests if urlsplit(u).scheme in ("http", "https", "ws", "wss")
+               and urlsplit(u).hostname not in ("127.0.0.1", "localhost")]
+    assert not foreign, f"requests left localhost: {foreign}"
+
+
+def test_home_renders_with_the_constraints_table(page, base_url):
+    page.goto(base_url + "/")
+    assert "How Deep Learning Got Here" in page.title()
+    assert page.locator("article h1").first.is_visible()
+    rows = page.locator("article table tbody tr")
+    assert rows.count() == 7
+    assert "Energy" in rows.nth(6).inner_text()
+    page.wait_for_load_state("networkidle")
+    assert_only_localhost(page)
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("backpropagation", "/deep-neural-networks/dnn/"),
+    ("Deep Neural Networks and Backpropagation", "/deep-neural-networks/dnn/"),
+])
+def test_searching_a_topic_lists_its_page(page, base_url, query, expected):
+    page.goto(base_url + "/")
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator("input.md-search__input").press_sequentially(query, delay=10)  # Material listens to key events
+    links = page.locator(".md-search-result__list > li > a")
+    links.first.wait_for(timeout=15_000)
+    top = [links.nth(i).get_attribute("href") for i in range(min(3, links.count()))]
+    assert any(expected in (h or "") for h in top), f"{query!r}: top results {top}"
+    assert_only_localhost(page)
+
+
+def test_formulas_render_as_math_on_a_markdown_page(page, base_url):
+    page.goto(base_url + "/deep-neural-networks/dnn/")
+    page.locator(".arithmatex .katex").first.wait_for(timeout=15_000)
+    raw = page.evaluate("""() => Array.from(document.querySelectorAll('.arithmatex'))
+        .filter(el => !el.querySelector('.katex')).map(el => el.textContent)""")
+    assert raw == [], f"formulas left as raw TeX: {raw[:3]}"
+    page.wait_for_load_state("networkidle")
+    assert_only_localhost(page)
+
+
+def test_mermaid_diagram_renders_from_the_site_itself(page, base_url):
+    page.goto(base_url + "/deep-neural-networks/dnn/")
+    page.locator("div.mermaid").first.wait_for(timeout=20_000)
+    assert page.locator("pre.mermaid").count() == 0, "a diagram was left as source"
+    assert page.locator("div.mermaid").first.bounding_box()["height"] > 50
+    assert any("/assets/vendor/mermaid/" in u for u in page.requests)
+    assert_only_localhost(page)
+
+
+def notebook_url(base_url):
+    return base_url + "/deep-neural-networks/dnn/notebook/"
+
+
+def test_notebook_page_shows_its_plot_math_and_header(page, base_url):
+    page.goto(notebook_url(base_url))
+    header = page.locator(".nb-header")
+    assert "Executed at" in header.inner_text() and "Download the .ipynb" in header.inner_text()
+    img = page.locator(".jp-RenderedImage img").first
+    img.wait_for()
+    assert page.evaluate("img => img.naturalWidth > 100 && img.complete", img.element_handle())
+    page.locator(".jp-RenderedMarkdown .katex").first.wait_for(timeout=15_000)
+    leftovers = page.evaluate(r"""() => Array.from(document.querySelectorAll('.jp-RenderedMarkdown'))
+        .map(el => { const c = el.cloneNode(true); c.querySelectorAll('code, pre, .katex').forEach(x => x.remove());
+                     return c.textContent; })
+        .filter(t => /\$[^$\s][^$]*\$/.test(t))""")
+    assert leftovers == [], f"raw $...$ left in notebook prose: {leftovers[:2]}"
+    page.wait_for_load_state("networkidle")
+    assert_only_localhost(page)
+
+
+def test_palette_toggles_between_light_and_dark(page, base_url):
+    page.goto(base_url + "/")
+    scheme = lambda: page.evaluate("document.body.getAttribute('data-md-color-scheme')")  # noqa: E731
+    before = scheme()
+    page.locator("form[data-md-component=palette] label:visible").first.click()
+    page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') !== '{before}'")
+    assert {before, scheme()} == {"default", "slate"}
+    # the notebook page follows the palette too (its styles use Material's variables)
+    page.goto(notebook_url(base_url))
+    assert scheme() != before
+    assert_only_localhost(page)

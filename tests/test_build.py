@@ -1,0 +1,106 @@
+"""The strict build: passes clean, fails loudly on bad links, stays offline and light."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from conftest import mkdocs_build
+from scripts import catalogue, page_weight
+
+# Tags that make the browser fetch something (a canonical <link> or an <a> does not).
+HOST_ATTR = re.compile(r"""<(?:script|img|iframe|source|video|audio)\b[^>]*?\bsrc=["'](?:https?:)?//"""
+                       r"""|<link\b(?=[^>]*\brel=["']?(?:stylesheet|preload|modulepreload|icon|manifest))"""
+                       r"""[^>]*?\bhref=["'](?:https?:)?//""", re.I)
+CSS_URL = re.compile(r"""url\(\s*["']?(https?:)?//""", re.I)
+
+
+def html_pages(site: Path) -> list[Path]:
+    return [p for p in site.rglob("*.html") if "assets" not in p.parts]
+
+
+def test_strict_build_has_no_warnings(site):
+    log = (site / ".build-log").read_text()
+    assert "WARNING" not in log, log
+
+
+def test_every_topic_part_and_notebook_page_is_built(site):
+    cat = catalogue.load()
+    for part in cat.parts:
+        assert (site / part.id / "index.html").exists(), part.id
+    assert (site / "results" / "index.html").exists()
+    assert (site / "404.html").exists()
+    assert (site / "sitemap.xml").exists()
+    for nb in (Path(__file__).parent.parent / "notebooks").glob("*.ipynb"):
+        part = cat.topic(nb.stem).part
+        page = site / part / nb.stem / "notebook"
+        assert (page / "index.html").exists(), nb
+        assert (page / nb.name).exists(), f"{nb.name} is not offered for download"
+
+
+def test_pages_load_nothing_from_another_host(site):
+    for page in html_pages(site):
+        text = page.read_text(encoding="utf-8")
+        hit = HOST_ATTR.search(text)
+        assert hit is None, f"{page.relative_to(site)} loads {text[hit.start():hit.start() + 160]}"
+    for css in site.rglob("*.css"):
+        assert not CSS_URL.search(css.read_text(encoding="utf-8")), css
+
+
+def test_headings_have_permalink_anchors(site):
+    page = (site / "deep-neural-networks" / "dnn" / "index.html").read_text(encoding="utf-8")
+    headings = re.findall(r"<h[2-4][^>]*>.*?</h[2-4]>", page, re.S)
+    assert headings and all('class="headerlink"' in h for h in headings)
+
+
+def test_notebook_pages_weigh_what_their_content_weighs(site):
+    pages = list(site.glob("*/*/notebook/index.html"))
+    assert pages, "no notebook page was built"
+    for page in pages:
+        markup = page_weight.without_outputs(page.read_text(encoding="utf-8"))
+        assert "<style" not in markup.split('<div class="jupyter-wrapper">', 1)[1], f"{page}: inline CSS"
+        assert "mathjax" not in markup.lower() and "require.js" not in markup.lower(), page
+        total, lean = page_weight.weigh(page)
+        assert lean < total and lean < 80_000, f"{page}: {lean} bytes without outputs"
+
+
+def test_search_index_has_notebook_code_but_not_outputs(site):
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    nb_docs = [d for d in index["docs"] if "/notebook/" in d["location"]]
+    assert nb_docs, "notebook pages are missing from the search index"
+    text = " ".join(d["text"] for d in nb_docs)
+    assert "import" in text, "notebook code is not searchable"
+    assert "data:image/png" not in text and "base64" not in text
+    for nb in (Path(__file__).parent.parent / "notebooks").glob("*.ipynb"):
+        for cell in json.loads(nb.read_text())["cells"]:
+            for output in cell.get("outputs", []):
+                for line in "".join(output.get("text", [])).splitlines():
+                    if len(line.strip()) > 25 and not line.strip().startswith(("import", "from")):
+                        assert line.strip() not in text, f"output line in the search index: {line!r}"
+
+
+def test_a_broken_link_fails_the_build_and_names_the_page(project_copy, tmp_path):
+    bad = project_copy / "docs" / "deep-neural-networks" / "dnn" / "index.md"
+    bad.write_text(bad.read_text() + "\n\nSee [this](../no-such-topic/index.md).\n")
+    result = mkdocs_build(project_copy, tmp_path / "out")
+    assert result.returncode != 0
+    assert "deep-neural-networks/dnn/index.md" in result.stderr and "no-such-topic" in result.stderr
+
+
+def test_a_broken_anchor_fails_the_build_and_names_the_page(project_copy, tmp_path):
+    page = project_copy / "docs" / "index.md"
+    page.write_text(page.read_text() + "\n\nSee [here](deep-neural-networks/dnn/index.md#no-such-heading).\n")
+    result = mkdocs_build(project_copy, tmp_path / "out")
+    assert result.returncode != 0
+    assert "index.md" in result.stderr and "no-such-heading" in result.stderr
+
+
+def test_a_rebuild_does_not_reconvert_unchanged_notebooks(project_copy, tmp_path):
+    first = mkdocs_build(project_copy, tmp_path / "one")
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "Converting notebook" in first.stderr
+    page = project_copy / "docs" / "index.md"
+    page.write_text(page.read_text() + "\n\nAn edit.\n")
+    second = mkdocs_build(project_copy, tmp_path / "two")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "Converting notebook" not in second.stderr and "Cache hit" in second.stderr
