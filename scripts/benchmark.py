@@ -50,6 +50,7 @@ def copy_stock(dest: Path) -> Path:
     notebooks = {p.stem for p in notebook_records.all_notebooks()}
     written = site_pages.written_topic_pages(ROOT / "docs", cat)
     for part in cat.parts:
+        (dest / "docs" / part.id).mkdir(exist_ok=True)
         (dest / "docs" / part.id / "index.md").write_text(site_pages.part_index(part, cat, written, notebooks))
     (dest / "docs" / "results.md").write_text(
         site_pages.results_page(notebook_records.load_results(), cat, notebooks))
@@ -94,7 +95,7 @@ def fetch(url: str) -> str:
 def rebuild_times(project: Path, count: int) -> list[float]:
     """Seconds from saving one Markdown page to `mkdocs serve` serving the new text."""
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--no-livereload", "--dev-addr",
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--livereload", "--dev-addr",
                                f"127.0.0.1:{port}"], cwd=project, env=ENV,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/{TOUCHED.removesuffix('index.md')}"

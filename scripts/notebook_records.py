@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -16,8 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 RESULTS = ROOT / "data" / "results.json"
 META_KEY = "dlh"  # our namespace inside notebook metadata
-RESULT_MIME = "application/vnd.dlh.result+json"
-VERDICTS = ("reproduced", "partly", "not reproduced")
+
+# The result record's format is defined once, by the helper the notebooks call.
+if str(NOTEBOOKS) not in sys.path:
+    sys.path.insert(0, str(NOTEBOOKS))
+from kit.report import RESULT_MIME, VERDICTS  # noqa: E402,F401
 
 
 class NotebookError(ValueError):

@@ -9,8 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from scripts.catalogue import Catalogue, Part, Topic
+from scripts.notebook_records import VERDICTS
 
-VERDICT_ICONS = {"reproduced": "✅ reproduced", "partly": "🟡 partly", "not reproduced": "❌ not reproduced"}
+
+def verdict_badge(verdict: str) -> str:
+    return f'<span class="verdict verdict--{verdict.replace(" ", "-")}">{verdict}</span>'
 
 
 def topic_page(topic: Topic) -> str:
@@ -63,7 +66,7 @@ def _fmt(value) -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
-        return f"{value:.3f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:,.0f}"
+        return f"{value:.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
     return str(value)
 
 
@@ -77,8 +80,11 @@ def _duration(seconds) -> str:
 def results_page(rows: list[dict], cat: Catalogue, notebooks: set[str]) -> str:
     order = {t.id: i for i, t in enumerate(cat.topics)}
     rows = sorted(rows, key=lambda r: order.get(r["notebook"], len(order)))
-    tally = {v: sum(r.get("verdict") == v for r in rows) for v in VERDICT_ICONS}
+    tally = ", ".join(f"{sum(r.get('verdict') == v for r in rows)} {verdict_badge(v)}" for v in VERDICTS)
     lines = [
+        "---",
+        "hide: [navigation, toc]",  # the table needs the full width
+        "---",
         "# Results",
         "",
         "Every notebook on this site tests one claim of its paper at toy scale on real data and "
@@ -86,10 +92,10 @@ def results_page(rows: list[dict], cat: Catalogue, notebooks: set[str]) -> str:
         "(`data/results.json`, written by `scripts/execute_notebooks.py`); nothing in it is typed "
         "by hand. A claim that did not reproduce at our scale is listed as such.",
         "",
-        f"**{len(rows)}** result(s): " + ", ".join(f"{n} {VERDICT_ICONS[v]}" for v, n in tally.items()) + ".",
+        f"**{len(rows)}** result(s): {tally}.",
         "",
-        "| Notebook | Claim | Metric | Reference | Ours | Verdict | Scale | Device | Run time |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| Notebook | Claim | Metric | Reference | Ours | Verdict | Run |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         nb = r["notebook"]
@@ -101,12 +107,12 @@ def results_page(rows: list[dict], cat: Catalogue, notebooks: set[str]) -> str:
         ref = _fmt(r.get("reference"))
         if r.get("reference_source"):
             ref += f"<br><small>{r['reference_source']}</small>"
-        lines.append(
-            f"| {link} | {r.get('claim', '')} | {r.get('metric', '')} | {ref} | **{_fmt(r.get('ours'))}** | "
-            f"{VERDICT_ICONS.get(r.get('verdict'), r.get('verdict'))} | {r.get('scale') or '—'} | "
-            f"{r.get('device') or '—'} | {_duration(r.get('seconds'))} |")
+        claim = r.get("claim", "") + (f"<br><small>{r['note']}</small>" if r.get("note") else "")
+        run = f"{r.get('scale') or '—'} scale, {_duration(r.get('seconds'))}<br><small>{r.get('device') or ''}</small>"
+        lines.append(f"| {link} | {claim} | {r.get('metric', '')} | {ref} | **{_fmt(r.get('ours'))}** | "
+                     f"{verdict_badge(r.get('verdict', ''))} | {run} |")
     if not rows:
-        lines.append("| — | No notebook has reported a result yet. | | | | | | | |")
+        lines.append("| — | No notebook has reported a result yet. | | | | | |")
     lines += ["", "Scales: `smoke` proves the code runs; `cpu` is a two-core laptop run of a few minutes; "
               "`gpu` is the full run on one GPU. Each notebook page says which scale produced its outputs."]
     return "\n".join(lines) + "\n"

@@ -58,6 +58,9 @@ def test_two_versions_an_alias_and_the_default_redirect(project_copy):
     latest = show(repo, "latest/deep-neural-networks/dnn/index.html")
     assert "0.2/deep-neural-networks/dnn/" in latest and "refresh" in latest.lower()
 
+    # pages carry the outdated-version banner, which Material shows off the default version
+    assert "You are reading an older version" in show(repo, "0.1/index.html")
+
     # the site root sends visitors to the default alias
     root = show(repo, "index.html")
     assert "latest/" in root and "refresh" in root.lower()

@@ -7,7 +7,7 @@ and run time itself), and a small markdown table for the reader.
 import math
 from numbers import Real
 
-from IPython.display import display
+from IPython.display import display  # IPython comes with the site's own tools too (mkdocs-jupyter)
 
 RESULT_MIME = "application/vnd.dlh.result+json"
 VERDICTS = ("reproduced", "partly", "not reproduced")
