@@ -6,6 +6,7 @@ styles, scripts) is overhead that we keep small. Output blocks are recognised by
 """
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -58,10 +59,16 @@ def without_outputs(html: str) -> str:
     return "".join(kept)
 
 
+LOCAL_IMG = re.compile(r'<img\b[^>]*\bsrc="(?![a-z]+:|/)([^"]+)"')
+
+
 def weigh(page: Path) -> tuple[int, int]:
-    """(bytes of the page, bytes of the page without notebook outputs)."""
+    """(bytes of the page with the images it shows from its own folder,
+        bytes of the page's HTML without notebook outputs)."""
     html = page.read_text(encoding="utf-8")
-    return len(html.encode()), len(without_outputs(html).encode())
+    images = {page.parent / src for src in LOCAL_IMG.findall(html)}
+    total = len(html.encode()) + sum(p.stat().st_size for p in images if p.is_file())
+    return total, len(without_outputs(html).encode())
 
 
 def tree_size(folder: Path) -> int:

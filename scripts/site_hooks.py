@@ -9,9 +9,11 @@
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import re
+import struct
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -166,6 +168,7 @@ def on_page_content(content: str, page, config, files) -> str:
     # The nav calls it "Notebook" (under its topic); the browser tab should say whose.
     topic = _state["catalogue"].topic(Path(page.file.abs_src_path).stem)
     page.meta["title"] = f"Notebook: {topic.title}"
+    content = PNG_DATA.sub(lambda m: _png_file(m, page, config), content)
     header = notebook_header(Path(page.file.abs_src_path), config)
     # between the cell that holds the notebook's title and the next cell, else at the top
     title = content.find("</h1>")
@@ -173,6 +176,23 @@ def on_page_content(content: str, page, config, files) -> str:
     if after == -1:
         return header + content
     return content[:after] + header + content[after:]
+
+
+PNG_DATA = re.compile(r'<img\b([^>]*?)\bsrc="data:image/png;base64,([A-Za-z0-9+/=\s]+)"')
+
+
+def _png_file(match: re.Match, page, config) -> str:
+    """Move an inline plot out of the HTML into its own file beside the page: the text
+    arrives first, plots load as they scroll into view, and a browser caches each one."""
+    data = base64.b64decode(match.group(2))
+    name = f"plot-{hashlib.sha256(data).hexdigest()[:12]}.png"
+    folder = Path(config["site_dir"]) / Path(page.file.dest_uri).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / name).exists():
+        (folder / name).write_bytes(data)
+    width, height = struct.unpack(">II", data[16:24])  # from the PNG's IHDR chunk
+    size = "" if re.search(r"\b(width|height)=", match.group(1)) else f' width="{width}" height="{height}"'
+    return f'<img{match.group(1)}src="{name}" loading="lazy"{size}'
 
 
 def notebook_header(path: Path, config) -> str:

@@ -114,8 +114,9 @@ def test_notebook_page_shows_its_plot_math_and_header(page, base_url):
     header = page.locator(".nb-header")
     assert "Executed at" in header.inner_text() and "Download the .ipynb" in header.inner_text()
     img = page.locator(".jp-RenderedImage img").first
-    img.wait_for()
-    assert page.evaluate("img => img.naturalWidth > 100 && img.complete", img.element_handle())
+    img.scroll_into_view_if_needed()  # plots load lazily, as they come into view
+    page.wait_for_function("img => img.complete && img.naturalWidth > 100", arg=img.element_handle(),
+                           timeout=10_000)
     page.locator(".jp-RenderedMarkdown .katex").first.wait_for(timeout=15_000)
     leftovers = page.evaluate(r"""() => Array.from(document.querySelectorAll('.jp-RenderedMarkdown'))
         .map(el => { const c = el.cloneNode(true); c.querySelectorAll('code, pre, .katex').forEach(x => x.remove());
