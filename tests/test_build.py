@@ -104,3 +104,20 @@ def test_a_rebuild_does_not_reconvert_unchanged_notebooks(project_copy, tmp_path
     second = mkdocs_build(project_copy, tmp_path / "two")
     assert second.returncode == 0, second.stderr[-3000:]
     assert "Converting notebook" not in second.stderr and "Cache hit" in second.stderr
+
+
+def test_links_in_notebook_pages_resolve(site):
+    """mkdocs checks links in Markdown pages; links written in notebooks are checked here."""
+    for page in site.glob("*/*/notebook/index.html"):
+        body = page.read_text(encoding="utf-8").split('<div class="jupyter-wrapper">', 1)[1]
+        for href in re.findall(r'<a\b[^>]*\bhref="([^"]+)"', body):
+            if re.match(r"[a-z]+:", href) or href.startswith("#"):
+                continue
+            path, _, anchor = href.partition("#")
+            target = (page.parent / path).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.exists(), f"{page.relative_to(site)}: link to {href} finds no page"
+            if anchor:
+                assert f'id="{anchor}"' in target.read_text(encoding="utf-8"), \
+                    f"{page.relative_to(site)}: link to {href}: no such anchor"
