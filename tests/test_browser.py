@@ -138,3 +138,15 @@ def test_palette_toggles_between_light_and_dark(page, base_url):
     page.goto(notebook_url(base_url))
     assert scheme() != before
     assert_only_localhost(page)
+
+
+def test_instant_navigation_renders_math_and_code_on_arrival(page, base_url):
+    """Material swaps pages without reloading; site.js must still typeset the new page."""
+    page.goto(base_url + "/deep-neural-networks/dnn/")
+    page.evaluate("window.sameDocument = true")  # survives only if the page is not reloaded
+    page.locator("article a[href$='dnn/notebook/']").first.click()  # Material makes hrefs absolute
+    page.wait_for_url("**/dnn/notebook/")
+    assert page.evaluate("window.sameDocument === true"), "the click reloaded the page"
+    page.locator(".jp-RenderedMarkdown .katex").first.wait_for(timeout=15_000)
+    page.locator(".jupyter-wrapper code.hljs .hljs-keyword").first.wait_for(timeout=15_000)
+    assert_only_localhost(page)
