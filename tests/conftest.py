@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -16,17 +17,28 @@ sys.path.insert(0, str(ROOT))
 PROJECT_PARTS = ["docs", "notebooks", "overrides", "scripts", "data", "mkdocs.yml", "package.json"]
 
 
-def mkdocs_build(project: Path, site_dir: Path) -> subprocess.CompletedProcess:
+def mkdocs_build(project: Path, site_dir: Path, site_url: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if site_url:
+        env["SITE_URL"] = site_url
     return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
                           cwd=project, capture_output=True, text=True, env=env)
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    """The real project, built with --strict into a temporary folder."""
+def site_port() -> int:
+    """The port the browser tests serve the site on, known before the build."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, site_port) -> Path:
+    """The real project, built with --strict into a temporary folder, for the address it is
+    served at (Material's instant navigation only follows links within site_url)."""
     out = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(ROOT, out)
+    result = mkdocs_build(ROOT, out, site_url=f"http://127.0.0.1:{site_port}/")
     assert result.returncode == 0, f"strict build failed:\n{result.stderr[-4000:]}"
     (out / ".build-log").write_text(result.stderr)
     return out

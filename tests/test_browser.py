@@ -28,8 +28,9 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def base_url(site):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
+def base_url(site, site_port):
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
@@ -143,6 +144,7 @@ def test_palette_toggles_between_light_and_dark(page, base_url):
 def test_instant_navigation_renders_math_and_code_on_arrival(page, base_url):
     """Material swaps pages without reloading; site.js must still typeset the new page."""
     page.goto(base_url + "/deep-neural-networks/dnn/")
+    page.wait_for_load_state("networkidle")  # instant navigation starts once the sitemap is in
     page.evaluate("window.sameDocument = true")  # survives only if the page is not reloaded
     page.locator("article a[href$='dnn/notebook/']").first.click()  # Material makes hrefs absolute
     page.wait_for_url("**/dnn/notebook/")
