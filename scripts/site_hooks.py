@@ -55,6 +55,11 @@ def on_config(config):
     except catalogue_mod.CatalogueError as err:
         raise PluginError(f"catalogue: {err}") from err
     docs_dir = Path(config["docs_dir"])
+    for path in records.all_notebooks():  # a broken notebook stops the build by name
+        try:
+            records.read(path)
+        except records.NotebookError as err:
+            raise PluginError(str(err)) from err
     notebooks = {p.stem for p in records.all_notebooks()}
     unknown = sorted(notebooks - {t.id for t in cat.topics})
     if unknown:

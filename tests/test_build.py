@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 from conftest import mkdocs_build
@@ -121,3 +122,18 @@ def test_links_in_notebook_pages_resolve(site):
             if anchor:
                 assert f'id="{anchor}"' in target.read_text(encoding="utf-8"), \
                     f"{page.relative_to(site)}: link to {href}: no such anchor"
+
+
+def test_a_malformed_notebook_fails_the_build_and_names_it(project_copy, tmp_path):
+    (project_copy / "notebooks" / "dnn.ipynb").write_text('{"cells": [')
+    result = mkdocs_build(project_copy, tmp_path / "out")
+    assert result.returncode != 0
+    assert "dnn.ipynb: not valid JSON (line 1" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_notebook_without_a_topic_fails_the_build(project_copy, tmp_path):
+    shutil.copy(project_copy / "notebooks" / "dnn.ipynb", project_copy / "notebooks" / "perceptron.ipynb")
+    result = mkdocs_build(project_copy, tmp_path / "out")
+    assert result.returncode != 0
+    assert "notebooks/perceptron.ipynb: no topic with id 'perceptron'" in result.stderr
