@@ -1,11 +1,15 @@
 """Shared fixtures: the site built once per test session, and throwaway copies of the project."""
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -44,11 +48,9 @@ def site(tmp_path_factory, site_port) -> Path:
     return out
 
 
-@pytest.fixture
-def project_copy(tmp_path) -> Path:
-    """A copy of the project that a test may break without touching the working tree."""
-    dest = tmp_path / "project"
-    dest.mkdir()
+def copy_project(dest: Path) -> Path:
+    """Copy what a build needs into dest (created); node_modules is linked, not copied."""
+    dest.mkdir(parents=True)
     for name in PROJECT_PARTS:
         src = ROOT / name
         if src.is_dir():
@@ -57,3 +59,60 @@ def project_copy(tmp_path) -> Path:
             shutil.copy2(src, dest / name)
     (dest / "node_modules").symlink_to(ROOT / "node_modules")
     return dest
+
+
+@pytest.fixture
+def project_copy(tmp_path) -> Path:
+    """A copy of the project that a test may break without touching the working tree."""
+    return copy_project(tmp_path / "project")
+
+
+# --- the browser: headless Chromium driven by Playwright, pages served on localhost ---------
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                  "--disable-background-networking", "--disable-component-update"]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory: Path, port: int = 0):
+    """Serve a folder over HTTP on 127.0.0.1; yield its base URL."""
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+def chromium_path() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        if path := shutil.which(name):
+            return path
+    pytest.fail("no Chromium found: `make test` installs it with apt-get (package chromium)")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright  # installed by requirements-test.txt
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page that records every request it makes, to check none leaves localhost."""
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.requests = []
+    pg.on("request", lambda req: pg.requests.append(req.url))
+    yield pg
+    context.close()

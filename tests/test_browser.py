@@ -1,58 +1,17 @@
 """Headless Chromium against the built site served on localhost."""
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import threading
 from urllib.parse import urlsplit
 
 import pytest
 
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="make test installs playwright")
-
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                  "--disable-background-networking", "--disable-component-update"]
-
-
-def chromium_path() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        if path := shutil.which(name):
-            return path
-    pytest.fail("no Chromium found: `make test` installs it with apt-get (package chromium)")
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+from conftest import serve
 
 
 @pytest.fixture(scope="module")
 def base_url(site, site_port):
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_sync.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    """A page that records every request it makes, to check none leaves localhost."""
-    context = browser.new_context()
-    pg = context.new_page()
-    pg.requests = []
-    pg.on("request", lambda req: pg.requests.append(req.url))
-    yield pg
-    context.close()
+    with serve(site, site_port) as url:
+        yield url
 
 
 def assert_only_localhost(page):
