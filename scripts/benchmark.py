@@ -9,6 +9,9 @@ Both set-ups are built in temporary copies (the working tree is never touched):
          in docs/, mkdocs-material and mkdocs-jupyter with their default settings.
 Prints: cold build time, rebuild time after touching one Markdown page under `mkdocs serve`,
 page weight by kind, search index size, total site size, and the ratios stock / ours.
+
+--fill-notebooks copies the existing notebooks onto topics that have none yet (in both set-ups
+alike), to time a site with one notebook per topic before all of them are written.
 """
 from __future__ import annotations
 
@@ -33,21 +36,33 @@ TOUCHED = "deep-neural-networks/dnn/index.md"
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 
-def copy_ours(dest: Path) -> Path:
+def notebook_sources(fill: bool) -> dict[str, Path]:
+    """topic id -> the notebook file to show for it (real ones, then copies if fill)."""
+    real = {p.stem: p for p in notebook_records.all_notebooks()}
+    if not fill:
+        return real
+    cycle = list(real.values())
+    return {t.id: real.get(t.id, cycle[i % len(cycle)]) for i, t in enumerate(catalogue.load().topics)}
+
+
+def copy_ours(dest: Path, fill: bool) -> Path:
     for name in ("docs", "notebooks", "overrides", "scripts", "data", "mkdocs.yml"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / name)
+    for topic, src in notebook_sources(fill).items():
+        shutil.copy2(src, dest / "notebooks" / f"{topic}.ipynb")
     (dest / "node_modules").symlink_to(ROOT / "node_modules")
     return dest
 
 
-def copy_stock(dest: Path) -> Path:
+def copy_stock(dest: Path, fill: bool) -> Path:
     """Same content, default configuration: notebooks in docs/, generated pages as files."""
     shutil.copytree(ROOT / "docs", dest / "docs")
     for extra in ("assets/javascripts/site.js", "assets/stylesheets/site.css", "assets/stylesheets/notebook.css"):
         (dest / "docs" / extra).unlink()
     cat = catalogue.load()
-    notebooks = {p.stem for p in notebook_records.all_notebooks()}
+    sources = notebook_sources(fill)
+    notebooks = set(sources)
     written = site_pages.written_topic_pages(ROOT / "docs", cat)
     for part in cat.parts:
         (dest / "docs" / part.id).mkdir(exist_ok=True)
@@ -58,7 +73,8 @@ def copy_stock(dest: Path) -> Path:
     index.write_text(index.read_text().replace("<!-- generated:constraints -->", site_pages.constraints_table(cat)))
     for topic in cat.topics:
         if topic.id in notebooks:
-            shutil.copy2(ROOT / "notebooks" / f"{topic.id}.ipynb", dest / "docs" / site_pages.notebook_page(topic))
+            (dest / "docs" / topic.src_dir).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(sources[topic.id], dest / "docs" / site_pages.notebook_page(topic))
     ours = (ROOT / "mkdocs.yml").read_text()
     extensions = ours[ours.index("markdown_extensions:"):]
     (dest / "mkdocs.yml").write_text(
@@ -147,15 +163,17 @@ def measure(project: Path, rebuilds: int) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rebuilds", type=int, default=3)
+    parser.add_argument("--fill-notebooks", action="store_true",
+                        help="give every topic a notebook (copies of the existing ones)")
     args = parser.parse_args()
-    notebooks = len(notebook_records.all_notebooks())
+    notebooks = len(notebook_sources(args.fill_notebooks))
     pages = len(list((ROOT / "docs").rglob("*.md")))
     with tempfile.TemporaryDirectory() as tmp:
         results = {}
         for name, copy in (("ours", copy_ours), ("stock", copy_stock)):
             project = Path(tmp) / name
             project.mkdir()
-            results[name] = measure(copy(project), args.rebuilds)
+            results[name] = measure(copy(project, args.fill_notebooks), args.rebuilds)
     ours, stock = results["ours"], results["stock"]
     print(f"Content: {pages} Markdown sources, {notebooks} notebook(s); machine: {os.cpu_count()} cores")
     print(f"{'measure':44} {'stock':>10} {'ours':>10} {'stock/ours':>11}")

@@ -81,8 +81,9 @@ def _part_nav(part, written: set[str], notebooks: set[str]) -> dict:
         children = [p for p in [site_pages.topic_page(topic)] if p in written]
         if topic.id in notebooks:
             children.append({"Notebook": site_pages.notebook_page(topic)})
-        if children:
-            entries.append({topic.title: children if len(children) > 1 else children[0]})
+        if children:  # a lone topic page is the entry itself; otherwise a section
+            entries.append({topic.title: children[0] if isinstance(children[0], str) and len(children) == 1
+                            else children})
     return {part.title: entries}
 
 
