@@ -117,7 +117,10 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def dumps(nb: dict) -> str:
-    """Serialise as Jupyter does (indent 1, trailing newline) to keep diffs small."""
+    """Serialise as Jupyter does (indent 1, sources as lists of lines) to keep diffs small."""
+    for cell in nb["cells"]:
+        if isinstance(cell.get("source"), str):
+            cell["source"] = cell["source"].splitlines(keepends=True)
     return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 

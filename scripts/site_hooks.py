@@ -78,12 +78,14 @@ def on_config(config):
 def _part_nav(part, written: set[str], notebooks: set[str]) -> dict:
     entries: list = [f"{part.id}/index.md"]
     for topic in part.topics:
-        children = [p for p in [site_pages.topic_page(topic)] if p in written]
+        page = site_pages.topic_page(topic)
+        children = [page] if page in written else []
         if topic.id in notebooks:
             children.append({"Notebook": site_pages.notebook_page(topic)})
-        if children:  # a lone topic page is the entry itself; otherwise a section
-            entries.append({topic.title: children[0] if isinstance(children[0], str) and len(children) == 1
-                            else children})
+        if children == [page]:
+            entries.append({topic.title: page})  # a lone topic page is the entry itself
+        elif children:
+            entries.append({topic.title: children})
     return {part.title: entries}
 
 
