@@ -162,6 +162,9 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         name = match.group(1)
         if name == "constraints":
             return site_pages.constraints_table(cat)
+        if name == "notebooks" and src.startswith("essay/") and page.file.name in {c.id for c in cat.constraints}:
+            return site_pages.constraint_notebooks(page.file.name, cat, _state["notebooks"],
+                                                   records.load_results(), src)
         raise PluginError(f"{page.file.src_uri}: unknown generated block '{name}'")
 
     src = page.file.src_uri

@@ -2,10 +2,12 @@
 
 - one index page per part (its topics and their papers), from data/catalogue.yaml;
 - the Results page, from data/results.json (gathered from the executed notebooks);
-- the home page's "seven constraints at a glance" table.
+- the home page's "seven constraints at a glance" table;
+- on each essay page about one constraint, the notebooks that test its papers.
 """
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 
 from scripts.catalogue import Catalogue, Part, Topic
@@ -14,6 +16,11 @@ from scripts.notebook_records import VERDICTS
 
 def verdict_badge(verdict: str) -> str:
     return f'<span class="verdict verdict--{verdict.replace(" ", "-")}">{verdict}</span>'
+
+
+def relative(target: str, from_page: str) -> str:
+    """The link from one docs/ file to another, both given relative to docs/."""
+    return posixpath.relpath(target, posixpath.dirname(from_page) or ".")
 
 
 def topic_page(topic: Topic) -> str:
@@ -60,6 +67,28 @@ def constraints_table(cat: Catalogue) -> str:
     lines = ["| Constraint | In one line | Papers on this site that raised it |", "|---|---|---|"]
     for c in cat.constraints:
         lines.append(f"| **{c.title}** | {c.summary} | {counts[c.id]} |")
+    return "\n".join(lines)
+
+
+def constraint_notebooks(constraint: str, cat: Catalogue, notebooks: set[str], rows: list[dict],
+                         src_uri: str) -> str:
+    """For an essay page on one constraint: the notebooks whose papers raised it, with what
+    each tested and its verdict, taken from data/results.json like the Results page."""
+    topics = [t for t in cat.topics if t.id in notebooks
+              and any(constraint in p.constraints for p in t.papers)]
+    results = relative("results.md", src_uri)
+    if not topics:
+        return (f"No notebook tests a paper of this constraint yet; the [Results]({results}) page "
+                "lists the ones that exist.")
+    lines = ["These notebooks rerun a claim of this constraint's papers at small scale, on real data.",
+             "", "| Notebook | What it tests | Verdict |", "|---|---|---|"]
+    for topic in topics:
+        link = f"[{topic.title}]({relative(notebook_page(topic), src_uri)})"
+        for r in (r for r in rows if r["notebook"] == topic.id):
+            lines.append(f"| {link} | {r['claim']} | {verdict_badge(r['verdict'])} "
+                         f"<small>at {r.get('scale', '—')} scale</small> |")
+    lines += ["", f"Each row is a notebook's headline result; the [Results]({results}) page gives "
+                  "the reference values and the measured numbers."]
     return "\n".join(lines)
 
 

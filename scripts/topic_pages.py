@@ -11,12 +11,11 @@ hand-written title) raise TopicPageError naming the file.
 """
 from __future__ import annotations
 
-import posixpath
 import re
 
 from scripts import citations, topic_text
 from scripts.catalogue import Catalogue, Paper, Topic
-from scripts.site_pages import topic_page
+from scripts.site_pages import relative, topic_page
 
 BY_CONSTRAINT = "papers/by-constraint.md"
 ID_LINK = re.compile(r"\]\((topic|paper|constraint):([^)#\s]*)(#[^)\s]*)?\)")
@@ -24,10 +23,6 @@ ID_LINK = re.compile(r"\]\((topic|paper|constraint):([^)#\s]*)(#[^)\s]*)?\)")
 
 class TopicPageError(ValueError):
     """A topic page or a catalogue link does not match the catalogue."""
-
-
-def relative(target: str, from_page: str) -> str:
-    return posixpath.relpath(target, posixpath.dirname(from_page) or ".")
 
 
 def paper_target(cat: Catalogue, paper: Paper) -> str:

@@ -107,6 +107,20 @@ def test_a_rebuild_does_not_reconvert_unchanged_notebooks(project_copy, tmp_path
     assert "Converting notebook" not in second.stderr and "Cache hit" in second.stderr
 
 
+def test_topic_pages_and_their_notebooks_link_each_other(site):
+    cat = catalogue.load()
+    notebooks = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+    assert notebooks
+    for nb in notebooks:
+        topic = cat.topic(nb.stem)
+        page = site / topic.part / topic.id
+        assert 'href="notebook/"' in (page / "index.html").read_text(encoding="utf-8"), \
+            f"the {topic.id} topic page does not link its notebook"
+        body = (page / "notebook" / "index.html").read_text(encoding="utf-8")
+        body = body.split('<div class="jupyter-wrapper">', 1)[1]
+        assert '<a href="../"' in body, f"the {topic.id} notebook does not link back to its topic page"
+
+
 def test_links_in_notebook_pages_resolve(site):
     """mkdocs checks links in Markdown pages; links written in notebooks are checked here."""
     for page in site.glob("*/*/notebook/index.html"):

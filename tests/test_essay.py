@@ -102,3 +102,21 @@ def test_built_essay_pages_link_the_next_and_show_their_figures(site):
         assert "<figcaption>" in built and "Data and sources" in built
     home = (site / "index.html").read_text()
     assert 'href="essay/"' in home
+
+
+def test_constraint_pages_list_the_notebooks_that_test_their_papers(site):
+    """The "Test it yourself" table is generated: every notebook whose topic has a paper that
+    raised the constraint appears, linked, with its verdict; no other notebook does."""
+    notebooks = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    for page in CONSTRAINT_PAGES:
+        constraint = Path(page).stem
+        built = (site / page.replace(".md", "/") / "index.html").read_text()
+        if "<!-- generated:notebooks -->" not in (ROOT / "docs" / page).read_text():
+            continue
+        section = built.split('id="test-it-yourself"', 1)[1].split("<h2", 1)[0]
+        for topic in CAT.topics:
+            linked = f'href="../../{topic.part}/{topic.id}/notebook/"' in section
+            expected = topic.id in notebooks and any(constraint in p.constraints for p in topic.papers)
+            assert linked == expected, f"{page}: notebook {topic.id} {'missing' if expected else 'listed'}"
+        if '/notebook/"' in section:
+            assert "verdict--" in section, f"{page}: a listed notebook shows no verdict"

@@ -12,7 +12,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
 
 import kit  # noqa: E402
-from kit import data, report, run  # noqa: E402
+from kit import data, report, run, train  # noqa: E402
 
 
 # ---------------------------------------------------------------- helpers
@@ -180,6 +180,18 @@ def test_benchmark_table(tmp_path):
     assert len(data.benchmark_rows(path)) == 3
 
 
+def test_quote_benchmark_checks_the_quoted_value(tmp_path, capsys):
+    path = tmp_path / "README.md.gz"
+    write_gz(path, README.encode())
+    assert data.quote_benchmark("2 Conv+pooling", 0.916, submitter="tensorflow", path=path) == 0.916
+    assert "|2 Conv+pooling | None | 0.916|" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="quotes 0.9 for 'MLP 256-128-100'"):
+        data.quote_benchmark("MLP 256-128-100", 0.9, path=path)
+    # without the README the quoted value stands, and the reader is told why
+    assert data.quote_benchmark("MLP 256-128-100", 0.8833, path=tmp_path / "nope.md.gz") == 0.8833
+    assert "apt-get install dataset-fashion-mnist" in capsys.readouterr().out
+
+
 def test_benchmark_table_missing(tmp_path):
     with pytest.raises(FileNotFoundError, match="apt-get install dataset-fashion-mnist"):
         data.benchmark_rows(tmp_path / "nope.md.gz")
@@ -286,4 +298,57 @@ def test_verdict_for():
 
 
 def test_package_exposes_modules():
-    assert kit.run is run and kit.data is data and kit.report is report
+    assert kit.run is run and kit.data is data and kit.report is report and kit.train is train
+
+
+# ---------------------------------------------------------------- train
+
+def blobs(n=400, seed=0):
+    """Two well-separated Gaussian classes in 2-D: any working loop learns them."""
+    g = torch.Generator().manual_seed(seed)
+    y = torch.randint(0, 2, (n,), generator=g)
+    x = torch.randn(n, 2, generator=g) + 3 * (y.float() * 2 - 1).unsqueeze(1)
+    return x, y
+
+
+def run_fit(**kwargs):
+    torch.manual_seed(0)
+    model = torch.nn.Linear(2, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    history = train.fit(model, opt, blobs(), blobs(seed=1), **{"epochs": 3, "batch": 32, **kwargs})
+    return model, history
+
+
+def test_fit_learns_and_logs_every_epoch():
+    model, history = run_fit(eval_every=5)
+    assert len(history["loss"]) == len(history["test_acc"]) == len(history["seconds"]) == 3
+    assert history["loss"][-1] < history["loss"][0]
+    assert history["test_acc"][-1] > 0.95 and history["train_err"][-1] < 0.05
+    assert history["step"] == list(range(5, 3 * 13 + 1, 5))  # 400 / 32 -> 13 steps per epoch
+    assert history["diverged"] is None and model.training
+    assert train.accuracy(model, *blobs(seed=1)) == history["test_acc"][-1]
+
+
+def test_fit_is_repeatable_with_a_seed():
+    assert run_fit()[1]["loss"] == run_fit()[1]["loss"]
+    assert run_fit(seed=1)[1]["loss"] != run_fit()[1]["loss"]
+
+
+def test_fit_stops_when_the_loss_diverges():
+    _, history = run_fit(epochs=5, loss_fn=lambda out, y, **kw: out.sum() * float("inf"))
+    assert history["diverged"] == 13 and len(history["loss"]) == 1
+
+
+def test_fit_applies_augmentation_to_training_batches_only():
+    seen = []
+    run_fit(epochs=1, augment=lambda xb: seen.append(len(xb)) or xb)
+    assert sum(seen) == 400
+
+
+def test_fit_rejects_an_unknown_schedule():
+    with pytest.raises(ValueError, match="schedule must be"):
+        run_fit(schedule="step")
+
+
+def test_count_params():
+    assert train.count_params(torch.nn.Linear(3, 2)) == 8

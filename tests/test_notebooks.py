@@ -31,6 +31,31 @@ def test_committed_notebook_is_executed_clean_and_current(path):
     assert records.results_of(nb), f"{path.name} reports no result through kit.report.record()"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_reads_like_the_article_the_brief_asks_for(path):
+    """Title, a claim box linking the paper's note, a link back to the topic page, a check
+    against PyTorch's built-in, and a plot whose every image carries alt text."""
+    from scripts import catalogue
+    topic = catalogue.load().topic(path.stem)
+    cells = records.read(path)["cells"]
+    markdown = [records.source(c) for c in cells if c["cell_type"] == "markdown"]
+    code = "\n".join(records.source(c) for c in cells if c["cell_type"] == "code")
+    assert markdown and markdown[0].strip() == f"# {topic.title}", f"{path.name}: first cell must be '# {topic.title}'"
+    opening = "\n".join(markdown[:3])
+    assert "The claim" in opening, f"{path.name}: no claim box at the top"
+    assert any(f'href="../#{paper.id}"' in opening for paper in topic.papers), \
+        f"{path.name}: the claim box links none of {[p.id for p in topic.papers]}' notes"
+    assert "](../)" in opening, f"{path.name}: no link back to the topic page"
+    assert "kit.report.record(" in code and "kit.run.pick(" in code
+    assert "assert_close" in code, f"{path.name}: the mechanism is never checked against a built-in"
+    plots = [c for c in cells if c["cell_type"] == "code"
+             and any("image/png" in o.get("data", {}) for o in c.get("outputs", []))]
+    assert plots, f"{path.name}: no plot"
+    for cell in plots:
+        assert cell["metadata"].get("alt", "").strip(), \
+            f"{path.name}: a plot has no alt text: {records.source(cell)[:60]!r}"
+
+
 def test_results_file_matches_the_notebooks():
     assert records.load_results() == records.gather(NOTEBOOKS), \
         "data/results.json is out of date: run scripts/execute_notebooks.py"

@@ -210,3 +210,22 @@ def benchmark_row(name: str, submitter: str = None, path=None) -> dict:
 def benchmark_accuracy(name: str, submitter: str = None, path=None) -> float:
     """The Fashion-MNIST test accuracy the README's table gives for a classifier."""
     return benchmark_row(name, submitter, path)["accuracy"]
+
+
+def quote_benchmark(name: str, quoted: float, submitter: str = None, path=None) -> float:
+    """Print the README's row for `name` and check the value a notebook quotes against it.
+
+    Notebooks write the reference number into their code, so the page says what it compares
+    against even on a machine without the Debian package; where the table is installed, a
+    quoted value that disagrees with it stops the notebook.
+    """
+    try:
+        row = benchmark_row(name, submitter, path)
+    except FileNotFoundError as missing:
+        print(f"{missing}\nUsing the value quoted from that table: {quoted}")
+        return quoted
+    if row["accuracy"] != quoted:
+        raise ValueError(f"the notebook quotes {quoted} for {name!r} but {row['source']} says:\n"
+                         f"{row['line']}")
+    print(f"From {row['source']}:\n{row['line']}")
+    return quoted
