@@ -78,6 +78,9 @@ def execute_one(path: Path, scale: str, timeout: int, out_dir: Path | None) -> t
         return path, f"{err}", 0.0
 
     os.environ["DLH_SCALE"] = scale
+    # OpenMP threads that spin while waiting make PyTorch many times slower on small models
+    # when another process shares the cores (--jobs 2 on two cores); sleeping costs nothing here.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(records.NOTEBOOKS)}})
     try:

@@ -125,3 +125,12 @@ def test_a_malformed_notebook_gives_a_clear_error_naming_the_file(tmp_path, cont
     assert result.returncode != 0
     assert "bad.ipynb" in result.stderr and expected in result.stderr
     assert path.read_text() == content
+
+
+def test_atomic_writes_keep_the_file_mode(tmp_path):
+    path = tmp_path / "results.json"
+    records.write_atomically(path, "{}")
+    assert path.stat().st_mode & 0o777 == 0o666 & ~records._umask()  # not mkstemp's 0600
+    path.chmod(0o640)
+    records.write_atomically(path, "{ }")
+    assert path.read_text() == "{ }" and path.stat().st_mode & 0o777 == 0o640
