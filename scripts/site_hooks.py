@@ -162,7 +162,10 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         name = match.group(1)
         if name == "constraints":
             return site_pages.constraints_table(cat)
-        if name == "notebooks" and src.startswith("essay/") and page.file.name in {c.id for c in cat.constraints}:
+        if name == "notebooks":
+            if not (src.startswith("essay/") and page.file.name in {c.id for c in cat.constraints}):
+                raise PluginError(f"{src}: the generated:notebooks block belongs on an essay page "
+                                  "named after a constraint (essay/<constraint id>.md)")
             return site_pages.constraint_notebooks(page.file.name, cat, _state["notebooks"],
                                                    records.load_results(), src)
         raise PluginError(f"{page.file.src_uri}: unknown generated block '{name}'")

@@ -48,12 +48,20 @@ def search(page, query: str) -> list[str]:
         page.locator("label.md-search__icon, .md-search__input").first.click()
     box.fill("")
     box.press_sequentially(query, delay=5)  # Material listens to key events
-    links = page.locator(".md-search-result__list > li > a")
-    page.wait_for_function("""(q) => document.querySelector('.md-search-result__meta')
-        && document.querySelector('.md-search-result__list > li > a')
-        && document.querySelector('input.md-search__input').value === q""", arg=query, timeout=15_000)
-    page.wait_for_timeout(150)  # let the result list settle after the last keystroke
-    return [links.nth(i).get_attribute("href") or "" for i in range(min(3, links.count()))]
+    # The worker answers each keystroke's prefix in turn and the list is re-rendered for each,
+    # so read the links only once the same non-empty list has been seen twice, 300 ms apart.
+    top_links = """() => [...document.querySelectorAll('.md-search-result__list > li > a')]
+        .slice(0, 3).map(a => a.getAttribute('href') || '')"""
+    page.wait_for_function("(q) => document.querySelector('input.md-search__input').value === q",
+                           arg=query, timeout=15_000)
+    seen = None
+    for _ in range(50):
+        page.wait_for_timeout(300)
+        now = page.evaluate(top_links)
+        if now and now == seen:
+            return now
+        seen = now
+    return seen or []
 
 
 def test_common_names_find_their_topic_in_the_top_three(page, base_url):

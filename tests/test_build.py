@@ -160,3 +160,11 @@ def test_a_notebook_without_a_topic_fails_the_build(project_copy, tmp_path):
     result = mkdocs_build(project_copy, tmp_path / "out")
     assert result.returncode != 0
     assert "notebooks/perceptron.ipynb: no topic with id 'perceptron'" in result.stderr
+
+
+def test_a_notebooks_table_off_a_constraint_page_fails_the_build(project_copy, tmp_path):
+    page = project_copy / "docs" / "essay" / "leverage.md"
+    page.write_text(page.read_text() + "\n\n<!-- generated:notebooks -->\n")
+    result = mkdocs_build(project_copy, tmp_path / "out")
+    assert result.returncode != 0
+    assert "essay/leverage.md: the generated:notebooks block belongs on an essay page" in result.stderr

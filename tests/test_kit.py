@@ -192,6 +192,24 @@ def test_quote_benchmark_checks_the_quoted_value(tmp_path, capsys):
     assert "apt-get install dataset-fashion-mnist" in capsys.readouterr().out
 
 
+def test_shift_and_mirror_moves_and_mirrors_whole_images():
+    torch.manual_seed(0)
+    xb = torch.rand(64, 2, 6, 5)
+    # without padding only mirroring can happen, and it flips every channel of an image together
+    same = data.shift_and_mirror(xb, pad=0)
+    kept = (same == xb).flatten(1).all(1)
+    assert 0 < kept.sum() < 64
+    torch.testing.assert_close(same[~kept], xb[~kept].flip(-1))
+    # with padding each output is a window of the padded, possibly mirrored image
+    out = data.shift_and_mirror(xb, pad=1, fill=-1.0)
+    assert out.shape == xb.shape
+    padded = torch.nn.functional.pad(xb, (1, 1, 1, 1), value=-1.0)
+    for img, src in zip(out, padded):
+        windows = [v[:, i:i + 6, j:j + 5] for v in (src, src.flip(-1)) for i in range(3) for j in range(3)]
+        assert any(torch.equal(img, w) for w in windows)
+    assert (out == -1.0).any(), "no image was shifted"
+
+
 def test_benchmark_table_missing(tmp_path):
     with pytest.raises(FileNotFoundError, match="apt-get install dataset-fashion-mnist"):
         data.benchmark_rows(tmp_path / "nope.md.gz")

@@ -1,4 +1,5 @@
-"""Real Fashion-MNIST, read from the dataset's own IDX files.
+"""Real Fashion-MNIST, read from the dataset's own IDX files; its benchmark table; and the
+crop-and-mirror augmentation the convnet notebooks share.
 
 Where the files are looked for, in order:
   1. $DLH_DATA_DIR/fashion-mnist
@@ -229,3 +230,21 @@ def quote_benchmark(name: str, quoted: float, submitter: str = None, path=None) 
                          f"{row['line']}")
     print(f"From {row['source']}:\n{row['line']}")
     return quoted
+
+
+def shift_and_mirror(xb, pad: int = 2, fill: float = 0.0):
+    """Augment a batch of images (N x C x H x W): shift each by up to `pad` pixels (the border
+    filled with `fill`, the value of a blank pixel) and mirror it left-right half the time.
+
+    The crop-and-mirror scheme of AlexNet and of the ResNet paper's CIFAR runs, scaled to 28x28.
+    """
+    n, _, height, width = xb.shape
+    padded = torch.nn.functional.pad(xb, (pad, pad, pad, pad), value=fill)
+    top = torch.randint(0, 2 * pad + 1, (n, 1, 1), device=xb.device)
+    left = torch.randint(0, 2 * pad + 1, (n, 1, 1), device=xb.device)
+    rows = top + torch.arange(height, device=xb.device).view(1, height, 1)
+    cols = left + torch.arange(width, device=xb.device).view(1, 1, width)
+    which = torch.arange(n, device=xb.device).view(n, 1, 1)
+    crops = padded[which, :, rows, cols].permute(0, 3, 1, 2)  # indexing puts the channel axis last
+    mirror = torch.rand(n, 1, 1, 1, device=xb.device) < 0.5
+    return torch.where(mirror, crops.flip(-1), crops)
