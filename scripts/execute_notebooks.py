@@ -1,10 +1,16 @@
 #!/usr/bin/env python3
 """Execute the site's notebooks and record how they ran (the "GPU runner").
 
-    python scripts/execute_notebooks.py                 # notebooks whose code changed (or never ran)
+    python scripts/execute_notebooks.py                 # stale notebooks (see below), cpu scale
     python scripts/execute_notebooks.py dnn cnn         # the ones named (topic ids or paths)
-    python scripts/execute_notebooks.py --all --scale gpu --jobs 4
+    python scripts/execute_notebooks.py --changed --scale gpu --part deep-neural-networks
     python scripts/execute_notebooks.py --all --scale smoke --out /tmp/smoke   # leave sources alone
+
+A notebook is stale for a run at some scale when its code changed since its last execution,
+or when its committed outputs come from a smaller scale than the one asked for: `--changed
+--scale gpu` re-runs every notebook never run at gpu scale. Before it starts, the command
+prints the time each notebook is expected to take (its last run at that scale, or for gpu the
+estimate the notebook declares in metadata["dlh"]["gpu_estimate_s"]).
 
 Each notebook runs in its own kernel with DLH_SCALE set (notebooks read it through
 kit.run.scale()); CUDA is used when the kernel sees it. On success the notebook is rewritten
@@ -29,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scripts import notebook_records as records  # noqa: E402
 
-SCALES = ("smoke", "cpu", "gpu")
+SCALES = records.SCALES
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # tracebacks come coloured from the kernel
 
 
@@ -120,23 +126,29 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="*", help="topic ids or notebook paths")
     parser.add_argument("--all", action="store_true", help="every notebook in notebooks/")
-    parser.add_argument("--changed", action="store_true", help="only notebooks that are stale (default with no names)")
+    parser.add_argument("--part", help="only the notebooks of this part (a part id of data/catalogue.yaml)")
+    parser.add_argument("--changed", action="store_true",
+                        help="only notebooks stale for this scale (the default with no names)")
     parser.add_argument("--scale", choices=SCALES, default="cpu")
     parser.add_argument("--jobs", type=int, default=1, help="notebooks run at once")
-    parser.add_argument("--timeout", type=int, default=3600, help="seconds allowed per cell")
+    parser.add_argument("--timeout", type=int, default=600,
+                        help="seconds allowed per cell (no cell is meant to take longer, at any scale)")
     parser.add_argument("--out", type=Path, help="write executed copies here instead of in place")
     args = parser.parse_args(argv)
 
     paths = resolve(args.names) if args.names else records.all_notebooks()
+    if args.part:
+        paths = [p for p in paths if p.stem in _part_topics(args.part)]
     if args.changed or not (args.names or args.all):
-        paths = [p for p in paths if _stale_or_unreadable(p)]
+        paths = [p for p in paths if _stale_or_unreadable(p, args.scale)]
     if not paths:
-        print("execute_notebooks: nothing to run (every notebook matches its recorded fingerprint)")
+        print(f"execute_notebooks: nothing to run (every notebook is current at scale '{args.scale}')")
         return 0
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
 
     print(f"execute_notebooks: {len(paths)} notebook(s) at scale '{args.scale}', {args.jobs} at a time")
+    print(expected_times(paths, args.scale, args.jobs))
     failures = []
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         jobs = [pool.submit(execute_one, p, args.scale, args.timeout, args.out) for p in paths]
@@ -159,11 +171,41 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _stale_or_unreadable(path: Path) -> bool:
+def _stale_or_unreadable(path: Path, scale: str) -> bool:
     try:
-        return records.is_stale(records.read(path))
+        return records.is_stale(records.read(path), scale)
     except records.NotebookError:
         return True  # let execution report the error
+
+
+def _part_topics(part_id: str) -> set[str]:
+    from scripts import catalogue
+    cat = catalogue.load()
+    for part in cat.parts:
+        if part.id == part_id:
+            return {t.id for t in part.topics}
+    raise SystemExit(f"execute_notebooks: no part '{part_id}' in data/catalogue.yaml "
+                     f"(parts: {', '.join(p.id for p in cat.parts)})")
+
+
+def expected_times(paths: list[Path], scale: str, jobs: int) -> str:
+    """A table of the expected run time per notebook and in all, printed before starting."""
+    lines, total, unknown = [], 0.0, 0
+    for path in paths:
+        try:
+            seconds, basis = records.expected_seconds(records.read(path), scale)
+        except records.NotebookError:
+            seconds, basis = None, "unreadable"
+        if seconds is None:
+            unknown += 1
+        else:
+            total += seconds
+        shown = "?" if seconds is None else f"{seconds:.0f} s"
+        lines.append(f"  expect {shown:>7}  {path.stem}  ({basis})")
+    wall = total / max(1, min(jobs, len(paths)))
+    lines.append(f"  expect about {wall / 60:.1f} min in all with {jobs} at a time"
+                 + (f", plus {unknown} notebook(s) never run at this scale" if unknown else ""))
+    return "\n".join(lines)
 
 
 def _rel(path: Path) -> str:

@@ -64,9 +64,33 @@ def execution(nb: dict) -> dict | None:
     return nb.get("metadata", {}).get(META_KEY, {}).get("execution")
 
 
-def is_stale(nb: dict) -> bool:
+SCALES = ("smoke", "cpu", "gpu")  # in order of size
+
+
+def is_stale(nb: dict, scale: str | None = None) -> bool:
+    """True when the code changed since the last run, or (given a scale) when the committed
+    outputs come from a smaller scale than the one asked for: a notebook run only at cpu
+    scale is stale for a gpu run."""
     record = execution(nb)
-    return record is None or record.get("fingerprint") != fingerprint(nb)
+    if record is None or record.get("fingerprint") != fingerprint(nb):
+        return True
+    if scale is None:
+        return False
+    ran = record.get("scale")
+    return ran not in SCALES or SCALES.index(ran) < SCALES.index(scale)
+
+
+def expected_seconds(nb: dict, scale: str) -> tuple[float | None, str]:
+    """How long a run at `scale` should take, and where the figure comes from: the last run
+    at that scale, else (for gpu) the estimate the notebook declares in metadata["dlh"]."""
+    record = execution(nb) or {}
+    if record.get("scale") == scale and record.get("seconds") is not None:
+        return float(record["seconds"]), f"measured on {record.get('device')}, {record.get('date')}"
+    if scale == "gpu":
+        estimate = nb.get("metadata", {}).get(META_KEY, {}).get("gpu_estimate_s")
+        if isinstance(estimate, (int, float)):
+            return float(estimate), "declared estimate, not yet measured on a GPU"
+    return None, "no run at this scale yet"
 
 
 def error_outputs(nb: dict) -> list[str]:

@@ -30,6 +30,7 @@ from scripts import catalogue as catalogue_mod  # noqa: E402
 from scripts import catalogue_pages  # noqa: E402
 from scripts import essay_pages  # noqa: E402
 from scripts import figures  # noqa: E402
+from scripts import front_matter  # noqa: E402
 from scripts import notebook_records as records  # noqa: E402
 from scripts import site_pages  # noqa: E402
 from scripts import topic_pages  # noqa: E402
@@ -171,6 +172,11 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         raise PluginError(f"{page.file.src_uri}: unknown generated block '{name}'")
 
     src = page.file.src_uri
+    if not page.file.generated_by and src.endswith(".md"):
+        try:  # MkDocs would render broken front matter as a heading and go on
+            front_matter.check(page.file.content_string, f"docs/{src}")
+        except front_matter.FrontMatterError as err:
+            raise PluginError(str(err)) from err
     try:
         markdown = topic_pages.resolve_links(markdown, src, cat, first_line=_body_start(page))
         topic = _state["topics_by_page"].get(src)
@@ -257,6 +263,9 @@ def notebook_header(path: Path, config) -> str:
                 f"(PyTorch {html.escape(str(run.get('torch', '?')))}).")
         if records.is_stale(nb):
             said += " <em>Its code changed since: the outputs may not match it.</em>"
+        data = list(dict.fromkeys(r["data"] for r in records.results_of(nb) if r.get("data")))
+        if data:
+            said += f" Data: {html.escape('; '.join(data))}."
     links = [f'<a href="{path.name}" download>Download the .ipynb</a>']
     repo = urlsplit(config.get("repo_url") or "")
     if repo.netloc == "github.com":

@@ -80,15 +80,15 @@ def constraint_notebooks(constraint: str, cat: Catalogue, notebooks: set[str], r
     if not topics:
         return (f"No notebook tests a paper of this constraint yet; the [Results]({results}) page "
                 "lists the ones that exist.")
-    lines = ["These notebooks rerun a claim of this constraint's papers at small scale, on real data.",
+    lines = ["These notebooks rerun a claim of this constraint's papers at small scale.",
              "", "| Notebook | What it tests | Verdict |", "|---|---|---|"]
     for topic in topics:
         link = f"[{topic.title}]({relative(notebook_page(topic), src_uri)})"
-        for r in (r for r in rows if r["notebook"] == topic.id):
+        for r in (r for r in rows if r["notebook"] == topic.id and r.get("kind") == "headline"):
             lines.append(f"| {link} | {r['claim']} | {verdict_badge(r['verdict'])} "
                          f"<small>at {r.get('scale', '—')} scale</small> |")
     lines += ["", f"Each row is a notebook's headline result; the [Results]({results}) page gives "
-                  "the reference values and the measured numbers."]
+                  "the data, the reference values, the measured numbers and the rule behind each verdict."]
     return "\n".join(lines)
 
 
@@ -107,44 +107,95 @@ def _duration(seconds) -> str:
     return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
+def _result_row(r: dict, cat: Catalogue, notebooks: set[str]) -> str:
+    nb = r["notebook"]
+    try:
+        topic = cat.topic(nb)
+        link = f"[{topic.title}]({notebook_page(topic)})" if nb in notebooks else topic.title
+    except KeyError:
+        link = nb
+    ref = _fmt(r.get("reference"))
+    if r.get("reference_source"):
+        ref += f"<br><small>{r['reference_source']}</small>"
+    claim = r.get("claim", "") + (f"<br><small>{r['note']}</small>" if r.get("note") else "")
+    margin = f" ± {r['margin']:.2g}" if isinstance(r.get("margin"), (int, float)) else ""
+    ours = f"**{_fmt(r.get('ours'))}**{margin}<br><small>{r.get('seeds', '?')} seeds</small>"
+    verdict = f"{verdict_badge(r.get('verdict', ''))}<br><small>{r.get('why', '')}</small>"
+    run = f"{r.get('scale') or '—'} scale, {_duration(r.get('seconds'))}<br><small>{r.get('device') or ''}</small>"
+    return (f"| {link} | {claim} | {r.get('metric', '')} | {r.get('data', '—')} | {ref} | {ours} | "
+            f"{verdict} | {run} |")
+
+
+RESULT_HEADER = ["| Notebook | Claim | Metric | Data | Reference | Ours (95% interval) | Verdict | Run |",
+                 "|---|---|---|---|---|---|---|---|"]
+
+
+def verdict_counts(rows: list[dict], cat: Catalogue) -> str:
+    """A table of how many headline verdicts of each kind every part has."""
+    part_of = {t.id: p for p in cat.parts for t in p.topics}
+    lines = ["| Part | " + " | ".join(verdict_badge(v) for v in VERDICTS) + " | Notebooks |",
+             "|---|" + "---|" * (len(VERDICTS) + 1)]
+    for part in cat.parts:
+        mine = [r for r in rows if part_of.get(r["notebook"]) is part]
+        counts = " | ".join(str(sum(r.get("verdict") == v for r in mine)) for v in VERDICTS)
+        lines.append(f"| [{part.title}]({part.id}/index.md) | {counts} | {len({r['notebook'] for r in mine})} "
+                     f"of {len(part.topics)} |")
+    totals = " | ".join(f"**{sum(r.get('verdict') == v for r in rows)}**" for v in VERDICTS)
+    lines.append(f"| **All parts** | {totals} | **{len({r['notebook'] for r in rows})}** of "
+                 f"{sum(len(p.topics) for p in cat.parts)} |")
+    return "\n".join(lines)
+
+
 def results_page(rows: list[dict], cat: Catalogue, notebooks: set[str]) -> str:
     order = {t.id: i for i, t in enumerate(cat.topics)}
     rows = sorted(rows, key=lambda r: order.get(r["notebook"], len(order)))
-    tally = ", ".join(f"{sum(r.get('verdict') == v for r in rows)} {verdict_badge(v)}" for v in VERDICTS)
+    headlines = [r for r in rows if r.get("kind") == "headline"]
+    benchmarks = [r for r in rows if r.get("kind") == "benchmark"]
     lines = [
         "---",
-        "hide: [navigation, toc]",  # the table needs the full width
+        "hide: [navigation, toc]",  # the tables need the full width
+        "description: Every notebook's test of its paper's claim, with the rule that judged it, "
+        "the margin over seeds and the verdict, generated from the executed notebooks.",
         "---",
         "# Results",
         "",
-        "Every notebook on this site tests one claim of its paper at toy scale on real data and "
-        "reports its headline number here. The table is generated from the executed notebooks "
-        "(`data/results.json`, written by `scripts/execute_notebooks.py`); nothing in it is typed "
-        "by hand. A claim that did not reproduce at our scale is listed as such.",
+        "Every notebook on this site tests one claim of its paper at toy scale and reports the outcome "
+        "here. The tables are generated from the executed notebooks (`data/results.json`, written by "
+        "`scripts/execute_notebooks.py`); nothing in them is typed by hand.",
         "",
-        f"**{len(rows)}** result(s): {tally}.",
+        "How a verdict is reached: each notebook states its rule before it trains anything, runs at "
+        "least three seeds, and hands the per-seed numbers to the rule. The effect counts only where "
+        "the 95% interval of its mean over seeds clears the no-effect value: "
+        f"{verdict_badge('reproduced')} where it also reaches the size the paper reports, "
+        f"{verdict_badge('partly')} where it falls short of that size, "
+        f"{verdict_badge('not reproduced')} where it points the other way or, if the rule says so, "
+        f"stays inside the noise, and {verdict_badge('inconclusive at this scale')} where the budget, "
+        "not the method, decides.",
         "",
-        "| Notebook | Claim | Metric | Reference | Ours | Verdict | Run |",
-        "|---|---|---|---|---|---|---|",
+        "## Verdicts by part",
+        "",
+        verdict_counts(headlines, cat),
+        "",
+        "## The papers' claims",
+        "",
+        "The headline of each notebook: the paper's own claim, tested at small scale.",
+        "",
+        *RESULT_HEADER,
     ]
-    for r in rows:
-        nb = r["notebook"]
-        try:
-            topic = cat.topic(nb)
-            link = f"[{topic.title}]({notebook_page(topic)})" if nb in notebooks else topic.title
-        except KeyError:
-            link = nb
-        ref = _fmt(r.get("reference"))
-        if r.get("reference_source"):
-            ref += f"<br><small>{r['reference_source']}</small>"
-        claim = r.get("claim", "") + (f"<br><small>{r['note']}</small>" if r.get("note") else "")
-        run = f"{r.get('scale') or '—'} scale, {_duration(r.get('seconds'))}<br><small>{r.get('device') or ''}</small>"
-        lines.append(f"| {link} | {claim} | {r.get('metric', '')} | {ref} | **{_fmt(r.get('ours'))}** | "
-                     f"{verdict_badge(r.get('verdict', ''))} | {run} |")
-    if not rows:
-        lines.append("| — | No notebook has reported a result yet. | | | | | |")
+    lines += [_result_row(r, cat, notebooks) for r in headlines] or ["| — | No notebook has reported a result yet. |||||||"]
+    lines += [
+        "",
+        "## Benchmark rows",
+        "",
+        "A second kind of record: how a model of the notebook compares with a row of a public benchmark "
+        "table (for Fashion-MNIST, the table in the dataset's README). A match here says the training "
+        "works; it does not test the paper's claim.",
+        "",
+        *RESULT_HEADER,
+    ]
+    lines += [_result_row(r, cat, notebooks) for r in benchmarks] or ["| — | No benchmark comparison yet. |||||||"]
     lines += ["", "Scales: `smoke` proves the code runs; `cpu` is a two-core laptop run of a few minutes; "
-              "`gpu` is the full run on one GPU. Each notebook page says which scale produced its outputs."]
+              "`gpu` is a run of a few minutes on one GPU. Each notebook page says which scale produced its outputs."]
     return "\n".join(lines) + "\n"
 
 

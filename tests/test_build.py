@@ -1,6 +1,7 @@
 """The strict build: passes clean, fails loudly on bad links, stays offline and light."""
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -168,3 +169,53 @@ def test_a_notebooks_table_off_a_constraint_page_fails_the_build(project_copy, t
     result = mkdocs_build(project_copy, tmp_path / "out")
     assert result.returncode != 0
     assert "essay/leverage.md: the generated:notebooks block belongs on an essay page" in result.stderr
+
+
+def test_front_matter_that_does_not_parse_fails_the_build_and_names_the_file(project_copy, tmp_path):
+    """MkDocs would render it as a horizontal rule and a 'description: ...' heading."""
+    page = project_copy / "docs" / "sequence-modeling" / "lstm" / "index.md"
+    body = page.read_text().split("\n---\n", 1)[1]
+    page.write_text("---\ndescription: Long Short-Term Memory: the gated cell.\n---\n" + body)
+    result = mkdocs_build(project_copy, tmp_path / "out")
+    assert result.returncode != 0
+    assert "docs/sequence-modeling/lstm/index.md:2: front matter is not valid YAML" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_every_page_opens_with_its_text_not_its_front_matter(site):
+    """No built page shows a front-matter line as a heading or opens its text with a rule."""
+    for page in html_pages(site):
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"<h[1-6][^>]*>\s*(description|title|hide|tags):", text), page.relative_to(site)
+
+
+def test_results_page_shows_headlines_and_benchmarks_apart_with_verdict_counts(site):
+    rows = records.load_results()
+    page = (site / "results" / "index.html").read_text(encoding="utf-8")
+    head, _, rest = page.partition('id="benchmark-rows"')
+    assert 'id="verdicts-by-part"' in head and 'id="the-papers-claims"' in head and rest, \
+        "the Results page lacks its sections"
+    counts = head.split('id="verdicts-by-part"', 1)[1].split('id="the-papers-claims"', 1)[0]
+    for part in catalogue.load().parts:
+        assert part.title.replace("&", "&amp;") in counts, f"no verdict count for {part.id}"
+    def text(markup: str) -> str:  # what a reader sees: no tags, no entities, straight quotes
+        return html.unescape(re.sub(r"<[^>]+>", "", markup)).replace("\u2019", "'")
+
+    head, rest = text(head), text(rest)
+    for r in rows:
+        section = head if r["kind"] == "headline" else rest
+        assert r["claim"][:40] in section, f"{r['notebook']}: '{r['claim'][:40]}' is not in the {r['kind']} table"
+        assert r["data"].split(" (")[0] in section
+
+
+def test_each_notebook_page_says_where_its_data_came_from(site):
+    cat = catalogue.load()
+    for path in records.all_notebooks():
+        data = {r["data"] for r in records.results_of(records.read(path))}
+        topic = cat.topic(path.stem)
+        header = (site / topic.part / topic.id / "notebook" / "index.html").read_text(encoding="utf-8")
+        header = header.split('class="nb-header"', 1)[1].split("</div>", 1)[0]
+        for source in data:
+            assert source.replace("&", "&amp;").replace("'", "&#x27;") in header, \
+                f"{path.name}: its page does not say its data came from {source!r}"
+        assert "real data" not in header

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
 
@@ -261,58 +262,123 @@ def test_device_is_a_torch_device():
 def shown(monkeypatch):
     outputs = []
     monkeypatch.setattr(report, "display", lambda obj, raw=False: outputs.append((obj, raw)))
+    monkeypatch.setenv("DLH_SCALE", "cpu")
     return outputs
 
 
+GAIN = report.Rule("accuracy gain over the baseline", null=0.0)
+
+
 def args(**changes):
-    base = dict(notebook="dnn", claim="an MLP reaches the benchmark", metric="test accuracy",
-                reference=0.8833, reference_source="README table", ours=np.float32(0.88),
-                verdict="reproduced")
+    base = dict(claim="hidden layers beat none", metric="test accuracy gain", data="Fashion-MNIST",
+                judged=GAIN.judge([0.011, 0.012, np.float32(0.013)]), reference=0.8833,
+                reference_source="README table", measured={"MLP": [0.88, 0.89, 0.87]})
     base.update(changes)
     return base
 
 
 def test_record_displays_one_bundle_with_exact_fields(shown):
-    payload = report.record(**args(note="one seed"))
+    payload = report.record("dnn", **args(note="three seeds"))
     assert len(shown) == 1
     bundle, raw = shown[0]
     assert raw is True
     assert set(bundle) == {report.RESULT_MIME, "text/markdown"}
     assert bundle[report.RESULT_MIME] == payload
-    assert set(payload) == {"notebook", "claim", "metric", "reference", "reference_source",
-                            "ours", "verdict", "note"}
-    assert type(payload["ours"]) is float  # numpy scalars are converted for JSON
+    assert set(payload) == {"notebook", "kind", "claim", "metric", "data", "reference",
+                            "reference_source", "rule", "ours", "margin", "seeds", "values",
+                            "measured", "verdict", "why", "note"}
+    assert payload["kind"] == "headline" and payload["seeds"] == 3
+    assert all(type(v) is float for v in payload["values"])  # numpy scalars become JSON floats
+    assert payload["verdict"] == "reproduced" and payload["ours"] == pytest.approx(0.012)
+    assert payload["margin"] == pytest.approx(4.303 * 0.001 / 3 ** 0.5, rel=1e-3)
     assert "reproduced" in bundle["text/markdown"] and "0.8833" in bundle["text/markdown"]
 
 
-def test_record_allows_no_reference(shown):
-    payload = report.record(**args(reference=None, reference_source=""))
-    assert payload["reference"] is None
+def test_record_allows_no_reference_and_benchmark_kind(shown):
+    payload = report.record("dnn", **args(reference=None, reference_source="", kind="benchmark"))
+    assert payload["reference"] is None and payload["kind"] == "benchmark"
 
 
-@pytest.mark.parametrize("bad", ["Reproduced", "yes", "", None])
-def test_record_rejects_unknown_verdict(shown, bad):
-    with pytest.raises(ValueError, match="verdict"):
-        report.record(**args(verdict=bad))
+def test_record_takes_a_judgement_never_a_typed_verdict(shown):
+    with pytest.raises(TypeError):
+        report.record("dnn", **args(verdict="reproduced"))
+    with pytest.raises(ValueError, match="judged"):
+        report.record("dnn", **args(judged="reproduced"))
     assert shown == []
 
 
-@pytest.mark.parametrize("field,value", [("ours", float("nan")), ("ours", "0.9"),
-                                         ("reference", True), ("claim", "")])
+@pytest.mark.parametrize("field,value", [("reference", True), ("claim", ""), ("kind", "main"),
+                                         ("data", "real data"), ("data", "generated"),
+                                         ("measured", {"MLP": [float("nan")]})])
 def test_record_rejects_bad_fields(shown, field, value):
-    with pytest.raises(ValueError, match=field):
-        report.record(**args(**{field: value}))
+    with pytest.raises(ValueError, match=field if field != "measured" else "measured"):
+        report.record("dnn", **args(**{field: value}))
+    assert shown == []
 
 
-def test_verdict_for():
-    assert report.verdict_for(0.90, 0.8833) == "reproduced"
-    assert report.verdict_for(0.875, 0.8833) == "reproduced"
-    assert report.verdict_for(0.86, 0.8833) == "partly"
-    assert report.verdict_for(0.80, 0.8833) == "not reproduced"
-    assert report.verdict_for(0.10, 0.12, higher_is_better=False) == "reproduced"
-    assert report.verdict_for(0.20, 0.12, higher_is_better=False) == "not reproduced"
-    for v in ("reproduced", "partly", "not reproduced"):
-        assert v in report.VERDICTS
+def test_record_names_generated_data(shown):
+    payload = report.record("u-net", **args(data="generated (cells drawn with exact masks)"))
+    assert payload["data"].startswith("generated (")
+
+
+@pytest.mark.parametrize("values,verdict", [
+    ([0.02, 0.021, 0.019], "reproduced"),            # clear of zero, no size claimed
+    ([0.02, -0.01, 0.03], "not reproduced"),         # positive mean inside the noise
+    ([-0.02, -0.021, -0.019], "not reproduced"),     # clearly the other way
+])
+def test_direction_rule(shown, values, verdict):
+    assert GAIN.judge(values).verdict == verdict
+
+
+def test_inside_noise_can_be_inconclusive(shown):
+    rule = report.Rule("gain", inside_noise=report.INCONCLUSIVE)
+    assert rule.judge([0.02, -0.01, 0.03]).verdict == report.INCONCLUSIVE
+    assert rule.judge([-0.02, -0.021, -0.019]).verdict == report.NOT_REPRODUCED
+
+
+def test_size_rule_gives_partly_when_the_whole_interval_falls_short(shown):
+    speedup = report.Rule("speed-up", null=1.0, target=6.0, source="Figure 1")
+    assert speedup.judge([1.5, 1.6, 1.55]).verdict == report.PARTLY
+    assert speedup.judge([5.0, 7.0, 6.5]).verdict == report.REPRODUCED
+    assert speedup.judge([0.9, 1.2, 1.1]).verdict == report.NOT_REPRODUCED
+    assert "Figure 1" in speedup.text() and "partly" in speedup.text()
+
+
+def test_lower_is_better_rule(shown):
+    ratio = report.Rule("Adam's loss / the best other's", null=1.0, higher=False)
+    assert ratio.judge([0.90, 0.92, 0.91]).verdict == report.REPRODUCED
+    assert ratio.judge([1.01, 1.02, 1.015]).verdict == report.NOT_REPRODUCED  # second place is not first
+
+
+def test_undecided_budget_is_inconclusive(shown):
+    judged = GAIN.judge([0.02, 0.021, 0.019], undecided="no run reached 25% training error")
+    assert judged.verdict == report.INCONCLUSIVE and "25%" in judged.why
+
+
+def test_a_headline_needs_three_seeds_outside_smoke(shown, monkeypatch):
+    with pytest.raises(ValueError, match="at least 3 seeds"):
+        GAIN.judge([0.02, 0.03])
+    monkeypatch.setenv("DLH_SCALE", "smoke")
+    assert GAIN.judge([0.02]).verdict == report.NOT_REPRODUCED  # one seed: an infinite margin
+
+
+@pytest.mark.parametrize("kwargs", [dict(null=float("nan")), dict(inside_noise="partly"),
+                                    dict(target=-1.0), dict(measure="")])
+def test_rule_rejects_bad_settings(kwargs):
+    with pytest.raises(ValueError):
+        report.Rule(**{"measure": "gain", **kwargs})
+
+
+def test_t_quantiles():
+    assert report.t975(2) == 4.303 and report.t975(1000) == pytest.approx(1.962, abs=1e-3)
+    assert report.t975(31) == pytest.approx(2.040, abs=2e-3)
+
+
+def test_say_displays_markdown(monkeypatch):
+    seen = []
+    monkeypatch.setattr(report, "display", seen.append)
+    report.say("The gain was 0.012.")
+    assert seen[0].data == "The gain was 0.012."
 
 
 def test_package_exposes_modules():
@@ -333,18 +399,21 @@ def run_fit(**kwargs):
     torch.manual_seed(0)
     model = torch.nn.Linear(2, 2)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    history = train.fit(model, opt, blobs(), blobs(seed=1), **{"epochs": 3, "batch": 32, **kwargs})
+    history = train.fit(model, opt, blobs(), blobs(seed=1), test=blobs(seed=2),
+                        **{"epochs": 3, "batch": 32, **kwargs})
     return model, history
 
 
 def test_fit_learns_and_logs_every_epoch():
     model, history = run_fit(eval_every=5)
-    assert len(history["loss"]) == len(history["test_acc"]) == len(history["seconds"]) == 3
+    assert len(history["loss"]) == len(history["val_acc"]) == len(history["seconds"]) == 3
     assert history["loss"][-1] < history["loss"][0]
-    assert history["test_acc"][-1] > 0.95 and history["train_err"][-1] < 0.05
+    assert history["val_acc"][-1] > 0.95 and history["train_err"][-1] < 0.05
     assert history["step"] == list(range(5, 3 * 13 + 1, 5))  # 400 / 32 -> 13 steps per epoch
+    assert len(history["step_val_acc"]) == len(history["step"])
     assert history["diverged"] is None and model.training
-    assert train.accuracy(model, *blobs(seed=1)) == history["test_acc"][-1]
+    assert train.accuracy(model, *blobs(seed=1)) == history["val_acc"][-1]
+    assert train.accuracy(model, *blobs(seed=2)) == history["test_acc"]  # scored once, at the end
 
 
 def test_fit_is_repeatable_with_a_seed():
@@ -352,9 +421,18 @@ def test_fit_is_repeatable_with_a_seed():
     assert run_fit(seed=1)[1]["loss"] != run_fit()[1]["loss"]
 
 
-def test_fit_stops_when_the_loss_diverges():
-    _, history = run_fit(epochs=5, loss_fn=lambda out, y, **kw: out.sum() * float("inf"))
-    assert history["diverged"] == 13 and len(history["loss"]) == 1
+def test_fit_stops_at_the_step_where_the_loss_diverges():
+    calls = []
+
+    def blows_up_at_step_20(out, y, reduction="mean"):
+        calls.extend([1] if reduction == "mean" else [])  # training steps, not evaluations
+        loss = F.cross_entropy(out, y, reduction=reduction)
+        return loss * float("inf") if len(calls) == 20 else loss
+
+    _, history = run_fit(epochs=5, loss_fn=blows_up_at_step_20)
+    assert history["diverged"] == 20  # in the second epoch (13 steps each), not at its end
+    assert len(calls) == 20 and len(history["loss"]) == 2
+    assert history["test_acc"] is None and history["val_acc"] == [history["val_acc"][0]]
 
 
 def test_fit_applies_augmentation_to_training_batches_only():

@@ -138,15 +138,28 @@ def _load(folder: str, prefix: str):
     return images, labels
 
 
+VALIDATION = 10_000  # the last records of the training file, held out for choices
+
+
 def fashion_mnist(split: str = "train", limit: int = None):
     """(images, labels): float32 N x 1 x 28 x 28 in [0, 1], and int64 class ids.
 
-    limit keeps the first `limit` records (the files are already in random order).
+    split: "train" (all 60,000 training records), "test" (the 10,000 test records), or the
+    training file cut in two for choosing anything (a learning rate, an epoch count, a target)
+    without looking at the test set: "fit" (its first 50,000 records) and "val" (its last
+    10,000). limit keeps the first `limit` records of the split (the files are already in
+    random order).
     """
-    prefixes = {"train": "train", "test": "t10k"}
+    prefixes = {"train": "train", "fit": "train", "val": "train", "test": "t10k"}
     if split not in prefixes:
-        raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+        raise ValueError(f"split must be one of {', '.join(map(repr, prefixes))}, not {split!r}")
     images, labels = _load(str(find_dir()), prefixes[split])
+    if split in ("fit", "val"):
+        if len(images) <= VALIDATION:
+            raise ValueError(f"the training file holds {len(images)} records, too few to hold out "
+                             f"{VALIDATION:,} for validation")
+        cut = len(images) - VALIDATION
+        images, labels = (images[:cut], labels[:cut]) if split == "fit" else (images[cut:], labels[cut:])
     if limit is not None:
         images, labels = images[:limit], labels[:limit]
     x = torch.from_numpy(images.astype(np.float32) / 255.0).unsqueeze(1)
