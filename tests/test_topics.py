@@ -10,7 +10,7 @@ import pytest
 from pybtex.database import parse_file
 
 from conftest import mkdocs_build
-from scripts import catalogue, citations, topic_text
+from scripts import catalogue, citations, lineage, topic_text
 from scripts.site_pages import topic_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,12 +134,31 @@ def test_by_constraint_lists_exactly_the_papers_that_raised_each(site):
 
 
 def test_lineage_diagram_and_table_come_from_the_edges(site):
-    html = (site / "papers" / "lineage" / "index.html").read_text(encoding="utf-8")
-    diagram = html[html.index('class="mermaid"'):html.index("</pre>", html.index('class="mermaid"'))]
-    edges = {tuple(e) for e in re.findall(r"(\w+) --&gt; (\w+)", diagram)}
-    assert edges == {(s.replace("-", "_"), t.id.replace("-", "_")) for t in CAT.topics for s in t.builds_on}
-    assert diagram.count("click ") == len(CAT.topics)
-    assert html.count("<tr>") == len(CAT.topics) + 1
+    page = (site / "papers" / "lineage" / "index.html").read_text(encoding="utf-8")
+    start = page.index('class="lineage"')
+    diagram = page[start:page.index("</svg>", start)]
+    links = re.findall(r'<a xlink:href="([^"]+)"', diagram)
+    assert sorted(links) == sorted(f"../../{t.part}/{t.id}/" for t in CAT.topics)
+    for href in links:
+        assert (site / "papers" / "lineage" / href / "index.html").resolve().exists(), href
+    assert diagram.count("<path d=") == sum(len(t.builds_on) for t in CAT.topics)
+    assert f'data-source="{lineage.source_hash(CAT)}"' in diagram
+    assert "mermaid" not in page.split('<div class="md-content"', 1)[1].split("</article>", 1)[0]
+    assert page.count("<tr>") == len(CAT.topics) + 1
+
+
+def test_the_committed_lineage_diagram_is_what_the_layout_draws_now(tmp_path):
+    drawn = lineage.write(tmp_path / "lineage.svg", CAT)
+    assert drawn.read_text() == lineage.OUT.read_text(), "data/lineage.svg is stale: run `make figures`"
+
+
+def test_a_lineage_diagram_drawn_from_another_catalogue_fails_the_build(project_copy, tmp_path):
+    svg = project_copy / "data" / "lineage.svg"
+    svg.write_text(re.sub(r'data-source="[0-9a-f]+"', 'data-source="0000000000000000"', svg.read_text()))
+    result = mkdocs_build(project_copy, tmp_path / "out")
+    assert result.returncode != 0
+    assert "data/lineage.svg was drawn from another version of data/catalogue.yaml: run `make figures`" \
+        in result.stderr
 
 
 def test_bibtex_names_keep_particles_and_truncation():

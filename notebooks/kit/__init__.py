@@ -6,7 +6,7 @@ kit.report's constants without importing PyTorch.
 """
 import importlib
 
-__all__ = ["data", "plots", "report", "run", "train"]
+__all__ = ["data", "plots", "report", "run", "tasks", "text", "train", "translation"]
 
 
 def __getattr__(name):

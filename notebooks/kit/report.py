@@ -40,7 +40,8 @@ BENCHMARK = "benchmark"  # compares with a row of a public benchmark table: neve
 KINDS = (HEADLINE, BENCHMARK)
 
 MIN_SEEDS = 3            # per headline, at cpu and gpu scale; smoke runs only prove the code runs
-DATASETS = ("Fashion-MNIST",)  # real data by name; anything else is "generated (how)"
+# Real data by name (kit.data, kit.text); anything else is "generated (how)".
+DATASETS = ("Fashion-MNIST", "Shakespeare", "FreeDict German–English")
 _GENERATED = re.compile(r"generated \(\S.*\)")
 
 # Two-sided 95% quantiles of Student's t, by degrees of freedom (any statistics table).

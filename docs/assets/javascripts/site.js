@@ -1,26 +1,8 @@
-/* The site's own script: math and diagrams from the site itself, loaded only where a page
- * needs them. Runs before Material mounts its components (they wait for DOMContentLoaded). */
+/* The site's own script: math and code highlighting from the site itself, loaded only where
+ * a page needs them. Runs before Material mounts its components (they wait for DOMContentLoaded). */
 (function () {
   "use strict";
   const vendor = new URL("../vendor/", document.currentScript.src).href;
-
-  /* Material renders ```mermaid blocks with whatever `mermaid` global exists, and would fetch
-   * Mermaid from a CDN if there were none. This stand-in imports the site's own copy (ES module
-   * build: only the chunks a diagram type needs) the first time a diagram is drawn. */
-  let config = {};
-  let ready = null;
-  window.mermaid = {
-    initialize(options) { config = options; },
-    render(id, text) {
-      ready = ready || import(vendor + "mermaid/mermaid.esm.min.mjs").then(({ default: m }) => {
-        // "antiscript" keeps scripts out of labels but lets `click ... href` links work
-        // (the Lineage page's boxes open their topics); "strict" would drop them.
-        m.initialize({ ...config, securityLevel: "antiscript" });
-        return m;
-      });
-      return ready.then((m) => m.render(id, text));
-    },
-  };
 
   /* KaTeX: Markdown pages carry math as arithmatex spans (\( \) and \[ \]); notebook markdown
    * cells keep their $ and $$ delimiters. */
@@ -47,31 +29,56 @@
     { left: "\\(", right: "\\)", display: false },
     { left: "$", right: "$", display: false },
   ];
+  /* Math and code are drawn as they come near the screen, not all at load: a long page holds
+   * hundreds of formulas, and typesetting them at once kept a phone's main thread busy for over
+   * a second. Printing draws whatever is left. */
+  const pending = new Map();  // element -> its drawing function
+  const near = new IntersectionObserver((entries) => {
+    entries.filter((e) => e.isIntersecting).forEach((e) => drawNow(e.target));
+  }, { rootMargin: "800px 0px" });
+  function drawNow(el) {
+    const draw = pending.get(el);
+    if (!draw) return;
+    pending.delete(el);
+    near.unobserve(el);
+    draw(el);
+  }
+  function whenNear(elements, draw) {
+    elements.forEach((el) => { pending.set(el, draw); near.observe(el); });
+  }
+  window.addEventListener("beforeprint", () => Array.from(pending.keys()).forEach(drawNow));
+
   function renderMath(root) {
-    const spans = root.querySelectorAll(".arithmatex");
+    const spans = Array.from(root.querySelectorAll(".arithmatex"));
     const cells = Array.from(root.querySelectorAll(".jp-RenderedMarkdown"))
       .filter((el) => /\$|\\\(|\\\[/.test(el.textContent));
     if (!spans.length && !cells.length) return;
-    loadKatex().then(() => {
-      spans.forEach((el) => renderMathInElement(el, { delimiters: delimiters.slice(1, 3), throwOnError: false }));
-      cells.forEach((el) => renderMathInElement(el, { delimiters, throwOnError: false }));
+    // KaTeX itself is fetched when the first formula comes near, or when the reader first
+    // scrolls: a page whose formulas all sit far below the fold starts without it, and it is
+    // ready before a printout asks for every formula.
+    window.addEventListener("scroll", loadKatex, { once: true, passive: true });
+    const typeset = (options) => (el) => loadKatex().then(() => {
+      renderMathInElement(el, { ...options, throwOnError: false });
+      checkScrollersSoon();
     });
+    whenNear(spans, typeset({ delimiters: delimiters.slice(1, 3) }));
+    whenNear(cells, typeset({ delimiters }));
   }
 
   /* Notebook code cells arrive as plain text (a fifth of the bytes of server-side
    * highlighting); highlight.js colours them with Material's code palette (notebook.css). */
   let hljs = null;
   function highlightCode(root) {
-    const blocks = root.querySelectorAll(".jupyter-wrapper pre > code.language-python");
+    const blocks = Array.from(root.querySelectorAll(".jupyter-wrapper pre > code.language-python"));
     if (!blocks.length) return;
-    hljs = hljs || Promise.all([
+    const load = () => hljs = hljs || Promise.all([  // on the first block that comes near
       import(vendor + "highlight/core.min.js"),
       import(vendor + "highlight/python.min.js"),
     ]).then(([core, python]) => {
       core.default.registerLanguage("python", python.default);
       return core.default;
     });
-    hljs.then((h) => blocks.forEach((el) => h.highlightElement(el)));
+    whenNear(blocks, (el) => load().then((h) => h.highlightElement(el)));
   }
 
   /* Tables inside a .sortable block sort by the clicked column (numbers as numbers). Material
@@ -100,10 +107,31 @@
     });
   }
 
+  /* A box that scrolls sideways (a wide formula, table or chart) must be reachable from the
+   * keyboard to be scrolled without a mouse (axe: scrollable-region-focusable); only the boxes
+   * that do overflow at the current width take a tab stop. */
+  const SCROLLERS = ".md-typeset .arithmatex, .jupyter-wrapper .katex-display, " +
+    ".md-typeset__scrollwrap, .jupyter-wrapper .nb-outputs, .md-typeset .scroll-x";
+  function focusableScrollers(root) {
+    root.querySelectorAll(SCROLLERS).forEach((el) => {
+      if (el.scrollWidth > el.clientWidth + 1) el.tabIndex = 0;
+      else el.removeAttribute("tabindex");
+    });
+  }
+  let checking = null;
+  function checkScrollersSoon() {
+    clearTimeout(checking);
+    checking = setTimeout(() => focusableScrollers(document.body), 150);
+  }
+  window.addEventListener("resize", checkScrollersSoon);
+
   /* document$ emits on the first load and after every instant navigation. */
   document$.subscribe(({ body }) => {
+    pending.forEach((_, el) => near.unobserve(el));  // the page they were on is gone
+    pending.clear();
     renderMath(body);
     highlightCode(body);
     makeSortable(body);
+    focusableScrollers(body);
   });
 })();
