@@ -131,6 +131,9 @@ def on_files(files: Files, config) -> Files:
         if topic.id in _state["notebooks"]:
             files.append(File.generated(config, site_pages.notebook_page(topic),
                                         abs_src_path=str(records.NOTEBOOKS / f"{topic.id}.ipynb")))
+            for data in sorted(records.NOTEBOOKS.glob(f"{topic.id}-*.txt")):  # a notebook's own data
+                files.append(File.generated(config, f"{topic.src_dir}/notebook/{data.name}",
+                                            abs_src_path=str(data)))
     for part in cat.parts:
         files.append(File.generated(config, f"{part.id}/index.md",
                                     content=site_pages.part_index(part, cat, _state["written"], _state["notebooks"])))

@@ -195,6 +195,13 @@ def test_a_mermaid_diagram_fails_the_build_and_names_the_line(project_copy, tmp_
     assert f"docs/essay/leverage.md:{len(lines) + 2}: a ```mermaid diagram" in result.stderr
 
 
+def test_a_notebooks_own_data_file_is_published_beside_it(site):
+    """notebooks/<topic>-<name>.txt (the word2vec analogy set) goes beside the notebook page."""
+    for data in sorted((ROOT / "notebooks").glob("*-*.txt")):
+        built = list(site.glob(f"*/*/notebook/{data.name}"))
+        assert len(built) == 1 and built[0].read_bytes() == data.read_bytes(), data.name
+
+
 def test_the_backprop_diagram_is_an_inline_svg_in_the_text_colour(site):
     page = (site / "deep-neural-networks" / "dnn" / "index.html").read_text(encoding="utf-8")
     figure = page.split('<figure class="passes">', 1)[1].split("</figure>", 1)[0]
