@@ -197,7 +197,9 @@ def test_a_mermaid_diagram_fails_the_build_and_names_the_line(project_copy, tmp_
 
 def test_a_notebooks_own_data_file_is_published_beside_it(site):
     """notebooks/<topic>-<name>.txt (the word2vec analogy set) goes beside the notebook page."""
-    for data in sorted((ROOT / "notebooks").glob("*-*.txt")):
+    files = sorted((ROOT / "notebooks").glob("*-*.txt"))
+    assert files, "no notebook data file to check (word2vec-analogies.txt is expected)"
+    for data in files:
         built = list(site.glob(f"*/*/notebook/{data.name}"))
         assert len(built) == 1 and built[0].read_bytes() == data.read_bytes(), data.name
 
