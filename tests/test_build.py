@@ -219,6 +219,16 @@ def test_every_page_opens_with_its_text_not_its_front_matter(site):
         assert not re.search(r"<h[1-6][^>]*>\s*(description|title|hide|tags):", text), page.relative_to(site)
 
 
+def test_every_results_row_has_a_cell_per_column(site):
+    """A "|" in a record's text ("|rating| < 0.5") must not split or end a table cell."""
+    page = (site / "results" / "index.html").read_text(encoding="utf-8")
+    for table in re.findall(r"<table>(.*?)</table>", page, re.S):
+        columns = len(re.findall(r"<th\b", table))
+        for row in re.findall(r"<tr>(.*?)</tr>", table.split("</thead>")[-1], re.S):
+            cells = len(re.findall(r"<td\b", row))
+            assert cells == columns, f"a Results row has {cells} cells for {columns} columns: {row[:200]}"
+
+
 def test_results_page_shows_headlines_and_benchmarks_apart_with_verdict_counts(site):
     rows = records.load_results()
     page = (site / "results" / "index.html").read_text(encoding="utf-8")

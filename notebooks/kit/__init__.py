@@ -6,7 +6,8 @@ kit.report's constants without importing PyTorch.
 """
 import importlib
 
-__all__ = ["data", "plots", "report", "run", "tasks", "text", "train", "translation"]
+__all__ = ["cache", "data", "lm", "plots", "pretrained", "report", "run", "tasks", "text", "tokens",
+           "train", "transformer", "translation"]
 
 
 def __getattr__(name):

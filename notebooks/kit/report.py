@@ -41,7 +41,7 @@ KINDS = (HEADLINE, BENCHMARK)
 
 MIN_SEEDS = 3            # per headline, at cpu and gpu scale; smoke runs only prove the code runs
 # Real data by name (kit.data, kit.text); anything else is "generated (how)".
-DATASETS = ("Fashion-MNIST", "Shakespeare", "FreeDict German–English")
+DATASETS = ("Fashion-MNIST", "Shakespeare", "FreeDict German–English", "VADER movie reviews")
 _GENERATED = re.compile(r"generated \(\S.*\)")
 
 # Two-sided 95% quantiles of Student's t, by degrees of freedom (any statistics table).
@@ -223,10 +223,12 @@ def _text(name, value, allow_empty=False):
 
 
 def _data(value):
-    if value in DATASETS or (isinstance(value, str) and _GENERATED.fullmatch(value)):
+    """A dataset name, several joined by " + " (pre-training text + task), or 'generated (how)'."""
+    parts = value.split(" + ") if isinstance(value, str) else [value]
+    if all(p in DATASETS or (isinstance(p, str) and _GENERATED.fullmatch(p)) for p in parts):
         return value
-    raise ValueError(f"data must name the dataset ({', '.join(DATASETS)}) or say "
-                     f"'generated (how)', not {value!r}")
+    raise ValueError(f"data must name the dataset ({', '.join(DATASETS)}), several joined by "
+                     f"' + ', or say 'generated (how)', not {value!r}")
 
 
 def _cell(text):

